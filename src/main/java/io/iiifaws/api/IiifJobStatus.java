@@ -1,0 +1,54 @@
+package io.iiifaws.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+import java.util.Optional;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record IiifJobStatus(
+    @JsonPropertyDescription("Pending, Running, Succeeded or Failed.") Phase phase,
+    @JsonPropertyDescription("metadata.generation this status reflects.") Long observedGeneration,
+    @JsonPropertyDescription("When the job started (reset on resume after a suspend).")
+        String startTime,
+    @JsonPropertyDescription("When the job succeeded or failed.") String completionTime,
+    @JsonPropertyDescription("Batches succeeded out of all batches, as 'done/total'.") String progress,
+    @JsonPropertyDescription("ECS tasks of the job not yet stopped.") Integer active,
+    @JsonPropertyDescription("Batches that succeeded.") Integer succeeded,
+    @JsonPropertyDescription("Runs that failed and counted against spec.backoffLimit.") Integer failed,
+    @JsonPropertyDescription("Complete, Failed, FailureTarget and Suspended, as for a Job.")
+        List<Condition> conditions,
+    @JsonPropertyDescription("The URIs split into batches, one ECS task at a time each.")
+        List<BatchStatus> batches,
+    @JsonPropertyDescription("Every ECS task the job launched or adopted, in launch order.")
+        List<TaskStatus> tasks,
+    @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation) {
+
+  public static final IiifJobStatus EMPTY =
+      new IiifJobStatus(null, null, null, null, null, null, null, null, null, null, null, null);
+
+  @Override
+  public List<Condition> conditions() {
+    return conditions == null ? List.of() : conditions;
+  }
+
+  @Override
+  public List<BatchStatus> batches() {
+    return batches == null ? List.of() : batches;
+  }
+
+  @Override
+  public List<TaskStatus> tasks() {
+    return tasks == null ? List.of() : tasks;
+  }
+
+  public Optional<Condition> condition(String type) {
+    return conditions().stream().filter(c -> type.equals(c.type())).findFirst();
+  }
+
+  @JsonIgnore
+  public boolean isFinished() {
+    return phase != null && phase.isFinished();
+  }
+}

@@ -1,0 +1,75 @@
+package io.iiifaws.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ProcessSpec(
+    @Default("v4")
+    @JsonPropertyDescription(
+        "Flag style of the go-iiif in the container: v4 (go-iiif 4 to 8, default), v2 (go-iiif 2"
+            + " and 3) or v1 (go-iiif 1.x, as go-iiif-aws sent).")
+        ProcessStyle style,
+    @Size(min = 1, max = 1024)
+    @JsonPropertyDescription(
+        "go-iiif config file: an absolute path in the container or a Go Cloud blob URI ending in"
+            + " the file name. Default /etc/go-iiif/config.json.")
+        String config,
+    @Size(min = 1, max = 1024)
+    @JsonPropertyDescription(
+        "go-iiif instructions file, as config. Default /etc/go-iiif/instructions.json.")
+        String instructions,
+    @JsonPropertyDescription("Ask go-iiif to write its JSON processing report for each image.")
+        Boolean report,
+    @Size(min = 1, max = 255)
+    @JsonPropertyDescription(
+        "File name of the report: -report-template for v4, -report-name for v2 and v1. Unset"
+            + " keeps go-iiif's default.")
+        String reportName,
+    @JsonPropertyDescription(
+        "Reduce each URI to its base name before passing it on, as go-iiif-aws did. Default false.")
+        Boolean stripPaths,
+    @Size(min = 1, max = 16)
+    @JsonPropertyDescription(
+        "Command that replaces /bin/iiif-process; the flags and URIs follow it.")
+        List<String> command) {
+
+  public static final String DEFAULT_CONFIG = "/etc/go-iiif/config.json";
+  public static final String DEFAULT_INSTRUCTIONS = "/etc/go-iiif/instructions.json";
+  public static final List<String> DEFAULT_COMMAND = List.of("/bin/iiif-process");
+  public static final ProcessSpec DEFAULTS =
+      new ProcessSpec(null, null, null, null, null, null, null);
+
+  @Override
+  public ProcessStyle style() {
+    return style == null ? ProcessStyle.v4 : style;
+  }
+
+  @Override
+  public String config() {
+    return config == null ? DEFAULT_CONFIG : config;
+  }
+
+  @Override
+  public String instructions() {
+    return instructions == null ? DEFAULT_INSTRUCTIONS : instructions;
+  }
+
+  @Override
+  public Boolean report() {
+    return Boolean.TRUE.equals(report);
+  }
+
+  @Override
+  public Boolean stripPaths() {
+    return Boolean.TRUE.equals(stripPaths);
+  }
+
+  @Override
+  public List<String> command() {
+    return command == null || command.isEmpty() ? DEFAULT_COMMAND : command;
+  }
+}

@@ -1,0 +1,47 @@
+package io.iiifaws.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** One ECS task: one run (attempt) of one batch of URIs. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskStatus(
+    @JsonPropertyDescription("The task's ARN.") String taskArn,
+    @JsonPropertyDescription("The batch this task runs.") int batch,
+    @JsonPropertyDescription("Which run of the batch this is, from 1.") int attempt,
+    @JsonPropertyDescription("The URIs the task processes, as positions in spec.uris.") UriRange uris,
+    @JsonPropertyDescription("The ECS cluster the task runs in.") String cluster,
+    @JsonPropertyDescription("When the operator launched or adopted the task.") String launchedAt,
+    @JsonPropertyDescription("ECS lastStatus: PROVISIONING, PENDING, RUNNING, …, STOPPED.")
+        String lastStatus,
+    @JsonPropertyDescription("ECS desiredStatus.") String desiredStatus,
+    @JsonPropertyDescription("Exit code of the go-iiif container.") Integer exitCode,
+    @JsonPropertyDescription("Why the go-iiif container stopped, as ECS reports it.")
+        String containerReason,
+    @JsonPropertyDescription(
+        "ECS stop code: EssentialContainerExited, TaskFailedToStart, UserInitiated,"
+            + " SpotInterruption, …")
+        String stopCode,
+    @JsonPropertyDescription("Why ECS stopped the task.") String stoppedReason,
+    @JsonPropertyDescription("When the task started running.") String startedAt,
+    @JsonPropertyDescription("When the task stopped.") String stoppedAt,
+    @JsonPropertyDescription("The task's other containers.") List<ContainerResult> otherContainers,
+    @JsonPropertyDescription(
+        "How the run ended: Succeeded, Failed, Interrupted, Lost or Stopped. Unset while it runs.")
+        TaskResult result) {
+
+  public static final String STOPPED = "STOPPED";
+
+  @JsonIgnore
+  public boolean isActive() {
+    return result == null;
+  }
+
+  public TaskStatus withResult(TaskResult next) {
+    return new TaskStatus(
+        taskArn, batch, attempt, uris, cluster, launchedAt, lastStatus, desiredStatus, exitCode,
+        containerReason, stopCode, stoppedReason, startedAt, stoppedAt, otherContainers, next);
+  }
+}

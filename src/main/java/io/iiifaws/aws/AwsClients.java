@@ -1,0 +1,164 @@
+package io.iiifaws.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.RegionMetadata;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+
+/**
+ * ECS and Lambda clients per region. Credentials, the default region and the endpoint come from
+ * the SDK's default chain ({@code AWS_REGION}, {@code AWS_PROFILE}, web identity, instance roles,
+ * {@code AWS_ENDPOINT_URL}) unless the caller gives them.
+ */
+public final class AwsClients implements AutoCloseable {
+  /** Longest a synchronous Lambda invocation can run, plus a margin. */
+  private static final Duration LAMBDA_TIMEOUT = Duration.ofMinutes(16);
+
+  /**
+   * How the clients are built.
+   *
+   * @param defaultRegion used when a request names no region; empty means the SDK's default chain
+   * @param endpoint overrides the AWS endpoint (an emulator); empty means the SDK's default chain
+   * @param credentials empty means the SDK's default credentials chain
+   * @param sdkRetries false leaves retrying to the caller: the operator retries by requeueing
+   *     instead of sleeping in its reconcile thread
+   * @param interceptor added to every client (metrics); may be null
+   */
+  public record Settings(
+      Optional<String> defaultRegion,
+      Optional<URI> endpoint,
+      Optional<AwsCredentialsProvider> credentials,
+      boolean sdkRetries,
+      ExecutionInterceptor interceptor) {
+
+    public static Settings fromEnvironment(boolean sdkRetries) {
+      return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, null);
+    }
+
+    public Settings withEndpoint(URI uri) {
+      return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptor);
+    }
+
+    public Settings withDefaultRegion(String region) {
+      return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptor);
+    }
+
+    public Settings withCredentials(AwsCredentialsProvider provider) {
+      return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptor);
+    }
+
+    public Settings withInterceptor(ExecutionInterceptor added) {
+      return new Settings(defaultRegion, endpoint, credentials, sdkRetries, added);
+    }
+  }
+
+  private final Settings settings;
+  private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
+  private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
+
+  public AwsClients(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** The ECS client for a region; null or blank means the default region. */
+  public EcsClient ecs(String region) {
+    return ecs.computeIfAbsent(
+        region(region),
+        r -> {
+          var builder =
+              EcsClient.builder()
+                  .region(r)
+                  .httpClientBuilder(
+                      UrlConnectionHttpClient.builder()
+                          .connectionTimeout(Duration.ofSeconds(10))
+                          .socketTimeout(Duration.ofSeconds(30)))
+                  .overrideConfiguration(override(Duration.ofSeconds(60)));
+          settings.endpoint().ifPresent(builder::endpointOverride);
+          settings.credentials().ifPresent(builder::credentialsProvider);
+          return builder.build();
+        });
+  }
+
+  /** The asynchronous Lambda client for a region; null or blank means the default region. */
+  public LambdaAsyncClient lambda(String region) {
+    return lambda.computeIfAbsent(
+        region(region),
+        r -> {
+          var builder =
+              LambdaAsyncClient.builder()
+                  .region(r)
+                  .httpClientBuilder(
+                      NettyNioAsyncHttpClient.builder()
+                          .connectionTimeout(Duration.ofSeconds(10))
+                          .readTimeout(LAMBDA_TIMEOUT))
+                  .overrideConfiguration(override(LAMBDA_TIMEOUT));
+          settings.endpoint().ifPresent(builder::endpointOverride);
+          settings.credentials().ifPresent(builder::credentialsProvider);
+          return builder.build();
+        });
+  }
+
+  private ClientOverrideConfiguration override(Duration callTimeout) {
+    var config = ClientOverrideConfiguration.builder().apiCallTimeout(callTimeout);
+    if (!settings.sdkRetries()) {
+      config.retryStrategy(AwsRetryStrategy.doNotRetry());
+    }
+    if (settings.interceptor() != null) {
+      config.addExecutionInterceptor(settings.interceptor());
+    }
+    return config.build();
+  }
+
+  /**
+   * The region by name, or the default one.
+   *
+   * @throws IllegalArgumentException when the name is not a region the SDK knows, or no name is
+   *     given and no default region is configured
+   */
+  public Region region(String name) {
+    if (name != null && !name.isBlank()) {
+      Region region = Region.of(name);
+      if (!isKnown(region)) {
+        throw new IllegalArgumentException("'" + name + "' is not an AWS region");
+      }
+      return region;
+    }
+    if (settings.defaultRegion().isPresent()) {
+      return region(settings.defaultRegion().get());
+    }
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "no region given and none configured (set AWS_REGION or a profile's region)");
+    }
+  }
+
+  public static boolean isKnown(Region region) {
+    return RegionMetadata.of(region) != null;
+  }
+
+  /** Credentials of the default chain, for callers that only need to pass them on. */
+  public static AwsCredentialsProvider defaultCredentials() {
+    return DefaultCredentialsProvider.builder().build();
+  }
+
+  @Override
+  public void close() {
+    ecs.values().forEach(EcsClient::close);
+    lambda.values().forEach(LambdaAsyncClient::close);
+  }
+}

@@ -1,0 +1,48 @@
+package io.iiifaws.cli;
+
+import io.iiifaws.demo.Demo;
+import io.iiifaws.demo.MotoServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs an IiifJob end to end with no cluster and no AWS account: starts the AWS emulator"
+          + " moto_server and an in-process Kubernetes API with the CRD, starts the operator,"
+          + " applies the example job and prints its progress until it finishes.",
+      "Needs moto_server on the PATH (" + MotoServer.INSTALL_HINT + ")."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @Option(
+      names = "--job",
+      paramLabel = "FILE",
+      description = "IiifJob manifest to run (Task mode). Default: ./" + Demo.EXAMPLE + " if present, else the copy in the jar.")
+  Path job;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "120s",
+      converter = DurationConverter.class,
+      description = "How long to wait for the job. Default: ${DEFAULT-VALUE}.")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    Optional<Path> manifest = Optional.ofNullable(job);
+    if (manifest.isEmpty() && java.nio.file.Files.isRegularFile(Path.of(Demo.EXAMPLE))) {
+      manifest = Optional.of(Path.of(Demo.EXAMPLE));
+    }
+    try {
+      return new Demo(System.out, timeout).run(manifest);
+    } catch (MotoServer.NotInstalledException e) {
+      System.err.println("iiif-aws demo: " + e.getMessage());
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.iiifaws.demo;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.iiifaws.api.IiifJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+
+/**
+ * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with the IiifJob CRD installed.
+ * It stores and watches resources like an API server, but validates nothing.
+ */
+public final class KubernetesEmulator implements AutoCloseable {
+  /** Where the build puts the generated CRD, in the jar and on the test classpath. */
+  public static final String CRD_RESOURCE = "/META-INF/fabric8/" + IiifJob.CRD_NAME + "-v1.yml";
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  public KubernetesEmulator() throws IOException {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
+    client.resource(crd(client)).create();
+  }
+
+  public static CustomResourceDefinition crd(KubernetesClient client) throws IOException {
+    try (InputStream in = KubernetesEmulator.class.getResourceAsStream(CRD_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("the IiifJob CRD is not on the classpath at " + CRD_RESOURCE);
+      }
+      return client.apiextensions().v1().customResourceDefinitions().load(in).item();
+    }
+  }
+
+  /** A client of the emulated API; the emulator closes it. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A second, independent client, as another process would have. */
+  public KubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

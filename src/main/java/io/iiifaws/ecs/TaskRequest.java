@@ -1,0 +1,141 @@
+package io.iiifaws.ecs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
+import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.ContainerOverride;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
+import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.TaskOverride;
+
+/**
+ * One go-iiif task to start: the RunTask parameters iiif-aws uses.
+ *
+ * @param launchType null to use the capacity provider strategy or the cluster's default
+ * @param environment set on the go-iiif container; the operator names the job, batch and attempt
+ *     there, where ECS keeps them for as long as it knows the task (StopTask drops tags)
+ * @param startedBy null or at most 36 characters
+ * @param clientToken null or at most 64 characters; ECS returns the same task for the same token
+ */
+public record TaskRequest(
+    String cluster,
+    String taskDefinition,
+    String container,
+    List<String> command,
+    LaunchType launchType,
+    String platformVersion,
+    List<CapacityProviderStrategyItem> capacityProviderStrategy,
+    List<String> subnets,
+    List<String> securityGroups,
+    boolean assignPublicIp,
+    Map<String, String> environment,
+    Map<String, String> tags,
+    String startedBy,
+    String clientToken) {
+
+  /** ECS's limit on the overrides of one RunTask, JSON punctuation included. */
+  public static final int OVERRIDES_LIMIT = 8192;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public TaskRequest {
+    command = List.copyOf(command);
+    capacityProviderStrategy = capacityProviderStrategy == null ? List.of() : List.copyOf(capacityProviderStrategy);
+    subnets = subnets == null ? List.of() : List.copyOf(subnets);
+    securityGroups = securityGroups == null ? List.of() : List.copyOf(securityGroups);
+    environment = environment == null ? Map.of() : new LinkedHashMap<>(environment);
+    tags = tags == null ? Map.of() : new LinkedHashMap<>(tags);
+  }
+
+  public RunTaskRequest toRunTaskRequest() {
+    var builder =
+        RunTaskRequest.builder()
+            .cluster(cluster)
+            .taskDefinition(taskDefinition)
+            .count(1)
+            .overrides(
+                TaskOverride.builder()
+                    .containerOverrides(
+                        ContainerOverride.builder()
+                            .name(container)
+                            .command(command)
+                            .environment(
+                                environment.entrySet().stream()
+                                    .map(e -> KeyValuePair.builder().name(e.getKey()).value(e.getValue()).build())
+                                    .toList())
+                            .build())
+                    .build());
+    if (launchType != null) {
+      builder.launchType(launchType);
+    }
+    if (!capacityProviderStrategy.isEmpty()) {
+      builder.capacityProviderStrategy(capacityProviderStrategy);
+    }
+    if (platformVersion != null) {
+      builder.platformVersion(platformVersion);
+    }
+    if (!subnets.isEmpty()) {
+      builder.networkConfiguration(
+          NetworkConfiguration.builder()
+              .awsvpcConfiguration(
+                  AwsVpcConfiguration.builder()
+                      .subnets(subnets)
+                      .securityGroups(securityGroups)
+                      .assignPublicIp(assignPublicIp ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED)
+                      .build())
+              .build());
+    }
+    if (!tags.isEmpty()) {
+      builder.tags(tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList());
+    }
+    if (startedBy != null) {
+      builder.startedBy(startedBy);
+    }
+    if (clientToken != null) {
+      builder.clientToken(clientToken);
+    }
+    return builder.build();
+  }
+
+  /** Length of the overrides as ECS counts them against {@link #OVERRIDES_LIMIT}. */
+  public int overridesLength() {
+    return overridesLength(container, command, environment);
+  }
+
+  public static int overridesLength(String container, List<String> command, Map<String, String> environment) {
+    ObjectNode override = JSON.createObjectNode();
+    override.put("name", container);
+    ArrayNode argv = override.putArray("command");
+    command.forEach(argv::add);
+    if (!environment.isEmpty()) {
+      ArrayNode env = override.putArray("environment");
+      environment.forEach((k, v) -> env.addObject().put("name", k).put("value", v));
+    }
+    ObjectNode overrides = JSON.createObjectNode();
+    overrides.putArray("containerOverrides").add(override);
+    try {
+      return JSON.writeValueAsString(overrides).length();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Extra characters one more argument adds to the overrides: quotes and a comma. */
+  public static int argumentCost(String argument) {
+    try {
+      return JSON.writeValueAsString(argument).length() + 1;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}

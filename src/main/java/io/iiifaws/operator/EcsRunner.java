@@ -1,0 +1,258 @@
+package io.iiifaws.operator;
+
+import io.iiifaws.api.BatchStatus;
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.NetworkSpec;
+import io.iiifaws.api.TaskSpec;
+import io.iiifaws.api.TaskStatus;
+import io.iiifaws.aws.AwsClients;
+import io.iiifaws.aws.AwsErrors;
+import io.iiifaws.ecs.Batch;
+import io.iiifaws.ecs.EcsTasks;
+import io.iiifaws.ecs.TaskObservation;
+import io.iiifaws.ecs.TaskRequest;
+import io.iiifaws.operator.TaskLabels.RunId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+
+/**
+ * Task mode: runs each batch of a job as an ECS task, at most {@code parallelism} at a time, and
+ * retries as a Job does. Each pass describes the running tasks, decides, and launches; it never
+ * waits for a task.
+ */
+final class EcsRunner {
+  private static final Logger log = LoggerFactory.getLogger(EcsRunner.class);
+
+  private final AwsClients aws;
+  private final OperatorSettings settings;
+  private final TaskTracking tracking;
+  private final AwsTrouble trouble;
+  private final JobMetrics metrics;
+
+  EcsRunner(AwsClients aws, OperatorSettings settings, AwsTrouble trouble, JobMetrics metrics) {
+    this.aws = aws;
+    this.settings = settings;
+    this.tracking = new TaskTracking(aws, settings);
+    this.trouble = trouble;
+    this.metrics = metrics;
+  }
+
+  /** One pass; returns when to look at the job again, or empty to wait for a change to it. */
+  Optional<Duration> reconcile(JobPlan plan, JobProgress progress) {
+    IiifJob job = plan.job();
+    IiifJobSpec spec = plan.spec();
+    String region = plan.region().id();
+    String uid = job.getMetadata().getUid();
+    try {
+      tracking.observe(region, job, progress, plan.container());
+    } catch (SdkException e) {
+      return awsError(progress, uid, "DescribeTasks", e);
+    }
+
+    if (progress.failureTarget().isEmpty()) {
+      if (progress.pastDeadline()) {
+        progress.failureTarget(
+            "DeadlineExceeded",
+            "Job was active longer than its activeDeadlineSeconds (" + spec.activeDeadlineSeconds() + " s)");
+      } else {
+        progress
+            .exhausted(spec.backoffLimit())
+            .ifPresent(b -> progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
+      }
+    }
+    if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
+      int uris = spec.uris().size();
+      int batches = progress.batches().size();
+      progress.complete(
+          "CompletionsReached",
+          "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris + (uris == 1 ? " URI" : " URIs")
+              + ") succeeded");
+      trouble.clear(uid);
+      return Optional.empty();
+    }
+    if (progress.failureTarget().isEmpty()) {
+      if (spec.suspend()) {
+        progress.suspend();
+        tracking.stopActive(region, job, progress, "suspended");
+        return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.pollInterval());
+      }
+      progress.resumeIfSuspended();
+      progress.start();
+      launch(plan, progress);
+    }
+    if (progress.failureTarget().isPresent()) {
+      tracking.stopActive(region, job, progress, progress.failureTarget().get().reason());
+      if (progress.activeTasks().isEmpty()) {
+        progress.failAsTargeted();
+        trouble.clear(uid);
+        return Optional.empty();
+      }
+    }
+    trouble.clear(uid);
+    return nextLook(progress);
+  }
+
+  private void launch(JobPlan plan, JobProgress progress) {
+    int parallelism = plan.spec().parallelism();
+    if (progress.launchable(parallelism).isEmpty()) {
+      return;
+    }
+    IiifJob job = plan.job();
+    EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
+    try {
+      adoptStrays(ecs, plan, progress);
+    } catch (SdkException e) {
+      launchFailed(progress, null, "ListTasks", e);
+      return;
+    }
+    for (BatchStatus batch : progress.launchable(parallelism)) {
+      RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
+      TaskRequest request = request(plan, plan.batches().get(batch.index()), run);
+      String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
+      try {
+        EcsTasks.Launch launch = ecs.run(request);
+        if (launch instanceof EcsTasks.Launch.Started started) {
+          progress.launched(run, started.taskArn(), request.cluster());
+          metrics.launched(job);
+          log.info("job={} task={} event=Launched batch={} attempt={}", job.namespacedName(), started.taskArn(), run.batch(), run.attempt());
+          progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what));
+        } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
+          String arn = existing.taskArns().get(0);
+          progress.launched(run, arn, request.cluster());
+          progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what));
+        } else if (launch instanceof EcsTasks.Launch.Refused refused) {
+          if (refused.permanent()) {
+            progress.failureTarget("LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
+            return;
+          }
+          Duration wait = progress.launchDeferred(batch.index(), "RunTask placed no task: " + refused.reason());
+          metrics.launchRefused(job, refused.reason());
+          progress.event(JobEvent.warning("LaunchRetry",
+              "RunTask placed no task for " + what + ": " + refused.reason() + "; retrying in " + seconds(wait)));
+        }
+      } catch (SdkException e) {
+        launchFailed(progress, batch, "RunTask", e);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Takes in tasks of this job that ECS runs but status does not record: a crash between RunTask
+   * and the status write leaves one. A second task for a run status already records is stopped.
+   */
+  private void adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
+    IiifJob job = plan.job();
+    String cluster = plan.cluster();
+    Set<String> found = ecs.listStartedBy(cluster, job.getMetadata().getUid());
+    found.removeIf(progress::knows);
+    if (found.isEmpty()) {
+      return;
+    }
+    for (TaskObservation seen : ecs.describe(cluster, new ArrayList<>(found))) {
+      if (seen.missing()) {
+        continue;
+      }
+      Optional<RunId> run = TaskLabels.runOf(seen);
+      if (run.isEmpty() || run.get().batch() >= plan.batches().size()) {
+        log.warn("job={} task={} event=UnknownTask: started by this job but without batch and attempt", job.namespacedName(), seen.taskArn());
+        continue;
+      }
+      Optional<TaskStatus> recorded = progress.task(run.get());
+      if (recorded.isPresent()) {
+        if (!seen.isStopped() && !TaskObservation.STOPPED.equals(seen.desiredStatus())) {
+          ecs.stop(cluster, seen.taskArn(), TaskLabels.stopReason(job, "duplicate of task " + recorded.get().taskArn()));
+          progress.event(JobEvent.warning("DuplicateStopped",
+              "Stopped task " + seen.taskArn() + ": it repeats batch " + run.get().batch() + ", attempt "
+                  + run.get().attempt() + ", which task " + recorded.get().taskArn() + " runs"));
+        }
+        continue;
+      }
+      TaskStatus adopted = progress.launched(run.get(), seen.taskArn(), cluster);
+      progress.observe(adopted, seen, plan.container(), settings.missingGrace());
+      log.info("job={} task={} event=Adopted batch={} attempt={}", job.namespacedName(), seen.taskArn(), run.get().batch(), run.get().attempt());
+      progress.event(JobEvent.normal("Adopted",
+          "Adopted task " + seen.taskArn() + " of batch " + run.get().batch() + ", attempt " + run.get().attempt()
+              + ", which status did not record"));
+    }
+  }
+
+  private void launchFailed(JobProgress progress, BatchStatus batch, String call, SdkException e) {
+    String message = call + ": " + AwsErrors.describe(e);
+    if (!AwsErrors.isTransient(e)) {
+      progress.failureTarget("AwsError", message);
+      return;
+    }
+    metrics.awsThrottle(call);
+    if (batch != null) {
+      Duration wait = progress.launchDeferred(batch.index(), message);
+      progress.event(JobEvent.warning("LaunchRetry", message + "; retrying batch " + batch.index() + " in " + seconds(wait)));
+    }
+  }
+
+  private Optional<Duration> awsError(JobProgress progress, String uid, String call, SdkException e) {
+    String message = call + ": " + AwsErrors.describe(e);
+    if (AwsErrors.isTransient(e)) {
+      metrics.awsThrottle(call);
+      Duration wait = trouble.next(uid);
+      log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), seconds(wait), message);
+      return Optional.of(wait);
+    }
+    progress.fail("AwsError", message);
+    return Optional.empty();
+  }
+
+  /** When to look again: soon while tasks run, when a backoff ends, at the deadline. */
+  private Optional<Duration> nextLook(JobProgress progress) {
+    List<Duration> candidates = new ArrayList<>();
+    if (!progress.activeTasks().isEmpty()) {
+      candidates.add(settings.pollInterval());
+    }
+    progress.nextLaunch().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+    progress.deadline().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+    return candidates.stream().map(d -> d.isNegative() ? Duration.ZERO : d).min(Duration::compareTo);
+  }
+
+  static TaskRequest request(JobPlan plan, Batch batch, RunId run) {
+    IiifJob job = plan.job();
+    TaskSpec task = plan.spec().task();
+    NetworkSpec network = plan.spec().network();
+    return new TaskRequest(
+        task.cluster(),
+        task.taskDefinition(),
+        task.container(),
+        plan.command().argv(batch.uris()),
+        task.launchType() == null ? null : LaunchType.fromValue(task.launchType().name()),
+        task.platformVersion(),
+        task.capacityProviderStrategy().stream()
+            .map(c -> CapacityProviderStrategyItem.builder().capacityProvider(c.capacityProvider()).weight(c.weight()).base(c.base()).build())
+            .toList(),
+        network.subnets(),
+        network.securityGroups(),
+        network.assignPublicIp() == io.iiifaws.api.AssignPublicIp.ENABLED,
+        TaskLabels.environment(job, run),
+        TaskLabels.tags(job, run),
+        job.getMetadata().getUid(),
+        TaskLabels.clientToken(job, run));
+  }
+
+  private static String exhaustedMessage(BatchStatus batch, int backoffLimit) {
+    return "Batch " + batch.index() + " (URIs " + batch.uris() + ") failed " + batch.failures()
+        + (batch.failures() == 1 ? " time" : " times") + ", more than backoffLimit " + backoffLimit
+        + (batch.message() == null ? "" : "; last run: " + batch.message());
+  }
+
+  static String seconds(Duration duration) {
+    long millis = duration.toMillis();
+    return millis < 10_000 ? String.format("%.1fs", millis / 1000.0) : (millis / 1000) + "s";
+  }
+}

@@ -1,0 +1,94 @@
+package io.iiifaws.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.iiifaws.aws.AwsClients;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** The IiifJob operator: JOSDK wired to the job runner, ready to start. */
+public final class IiifJobOperator implements AutoCloseable {
+  /**
+   * Where and how it runs.
+   *
+   * @param namespaces the namespaces to watch; empty for all
+   * @param instance names this replica in events and leader election
+   * @param leaderElection the lease to hold before reconciling, if any
+   * @param josdkMetrics JOSDK's reconciliation metrics
+   * @param closeClient whether stopping the operator closes the Kubernetes client
+   */
+  public record Config(
+      Set<String> namespaces,
+      String instance,
+      OperatorSettings settings,
+      Optional<LeaderElectionConfiguration> leaderElection,
+      Metrics josdkMetrics,
+      JobMetrics jobMetrics,
+      boolean closeClient) {
+
+    public static Config defaults(String instance) {
+      return new Config(Set.of(), instance, OperatorSettings.defaults(), Optional.empty(), Metrics.NOOP, JobMetrics.NONE, true);
+    }
+
+    public Config withSettings(OperatorSettings next) {
+      return new Config(namespaces, instance, next, leaderElection, josdkMetrics, jobMetrics, closeClient);
+    }
+
+    public Config withNamespaces(Set<String> next) {
+      return new Config(next, instance, settings, leaderElection, josdkMetrics, jobMetrics, closeClient);
+    }
+
+    public Config withCloseClient(boolean next) {
+      return new Config(namespaces, instance, settings, leaderElection, josdkMetrics, jobMetrics, next);
+    }
+  }
+
+  private final Operator operator;
+
+  public IiifJobOperator(KubernetesClient client, AwsClients aws, Config config, Clock clock) {
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  // Status and finalizers are written with JSON patches; server-side apply would
+                  // need field ownership the operator has no use for.
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withCloseClientOnStop(config.closeClient())
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withCacheSyncTimeout(Duration.ofMinutes(2))
+                  .withMetrics(config.josdkMetrics());
+              config.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
+            });
+    JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
+    JobCleaner cleaner = new JobCleaner(aws, new AwsTrouble(config.settings().backoffs()));
+    EventRecorder events = new EventRecorder(client, config.instance(), clock);
+    operator.register(
+        new IiifJobReconciler(runner, cleaner, events),
+        c -> {
+          if (config.namespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(config.namespaces());
+          }
+        });
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  public RuntimeInfo runtimeInfo() {
+    return operator.getRuntimeInfo();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

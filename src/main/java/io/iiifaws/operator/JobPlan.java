@@ -1,0 +1,33 @@
+package io.iiifaws.operator;
+
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.Mode;
+import io.iiifaws.ecs.Batch;
+import io.iiifaws.goiiif.ProcessCommand;
+import java.util.List;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * A valid job, worked out: the region, the go-iiif command and the batches (Task mode) or the
+ * event to send (Invoke mode).
+ */
+record JobPlan(IiifJob job, Region region, ProcessCommand command, List<Batch> batches, String payload) {
+  IiifJobSpec spec() {
+    return job.getSpec();
+  }
+
+  Mode mode() {
+    return spec().mode();
+  }
+
+  /** The ECS cluster of the spec, or null when none is given (Invoke mode). */
+  String cluster() {
+    return spec().task() == null ? null : spec().task().cluster();
+  }
+
+  /** The container whose exit code decides, or null to judge by every container. */
+  String container() {
+    return spec().task() == null ? null : spec().task().container();
+  }
+}

@@ -1,0 +1,414 @@
+package io.iiifaws.operator;
+
+import io.iiifaws.api.BatchStatus;
+import io.iiifaws.api.Condition;
+import io.iiifaws.api.ContainerResult;
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobStatus;
+import io.iiifaws.api.InvocationStatus;
+import io.iiifaws.api.Phase;
+import io.iiifaws.api.TaskResult;
+import io.iiifaws.api.TaskStatus;
+import io.iiifaws.api.UriRange;
+import io.iiifaws.ecs.Batch;
+import io.iiifaws.ecs.TaskObservation;
+import io.iiifaws.ecs.TaskVerdict;
+import io.iiifaws.operator.TaskLabels.RunId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A job's status while one reconciliation works on it: it takes what ECS and Lambda say and what
+ * the operator does, keeps batches, tasks, counters and conditions consistent, and collects the
+ * events to record. It makes no calls itself.
+ */
+final class JobProgress {
+  private final IiifJob job;
+  private final Instant now;
+  private final Backoffs backoffs;
+  private final List<BatchStatus> batches;
+  private final List<TaskStatus> tasks;
+  private final List<JobEvent> events = new ArrayList<>();
+  private List<Condition> conditions;
+  private String startTime;
+  private String completionTime;
+  private InvocationStatus invocation;
+  private String lastVerdict;
+
+  JobProgress(IiifJob job, List<Batch> plan, Instant now, Backoffs backoffs) {
+    this.job = job;
+    this.now = now;
+    this.backoffs = backoffs;
+    IiifJobStatus status = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
+    this.tasks = new ArrayList<>(status.tasks());
+    this.conditions = status.conditions();
+    this.startTime = status.startTime();
+    this.completionTime = status.completionTime();
+    this.invocation = status.invocation();
+    this.batches = new ArrayList<>(status.batches());
+    if (batches.isEmpty()) {
+      plan.forEach(b -> batches.add(BatchStatus.pending(b.index(), b.range())));
+    }
+  }
+
+  Instant now() {
+    return now;
+  }
+
+  String jobName() {
+    return job.namespacedName();
+  }
+
+  List<JobEvent> events() {
+    return events;
+  }
+
+  void event(JobEvent event) {
+    events.add(event);
+  }
+
+  // ---- lifetime -------------------------------------------------------------------------
+
+  boolean isFinished() {
+    return isTrue(Condition.COMPLETE) || isTrue(Condition.FAILED);
+  }
+
+  boolean isSuspended() {
+    return isTrue(Condition.SUSPENDED);
+  }
+
+  /** Starts the clock for activeDeadlineSeconds, as a Job's startTime. */
+  void start() {
+    if (startTime == null) {
+      startTime = Times.format(now);
+    }
+  }
+
+  Optional<Instant> deadline() {
+    Long seconds = job.getSpec().activeDeadlineSeconds();
+    if (seconds == null || startTime == null || isSuspended()) {
+      return Optional.empty();
+    }
+    return Optional.of(Times.parse(startTime).plusSeconds(seconds));
+  }
+
+  boolean pastDeadline() {
+    return deadline().map(d -> !now.isBefore(d)).orElse(false);
+  }
+
+  void suspend() {
+    if (!isSuspended()) {
+      conditions = set(Condition.SUSPENDED, true, "JobSuspended", "Job suspended");
+      event(JobEvent.normal("Suspended", "Job suspended: running tasks are stopped, nothing is launched"));
+    }
+    // As for a Job, the deadline counts from the resume.
+    startTime = null;
+  }
+
+  void resumeIfSuspended() {
+    if (isSuspended()) {
+      conditions = set(Condition.SUSPENDED, false, "JobResumed", "Job resumed");
+      event(JobEvent.normal("Resumed", "Job resumed"));
+    }
+  }
+
+  Optional<Condition> failureTarget() {
+    return condition(Condition.FAILURE_TARGET).filter(Condition::isTrue);
+  }
+
+  /** The job will fail once its tasks have stopped. */
+  void failureTarget(String reason, String message) {
+    if (failureTarget().isEmpty()) {
+      conditions = set(Condition.FAILURE_TARGET, true, reason, message);
+    }
+  }
+
+  /** Fails the job now: it has no running tasks (or cannot stop them). */
+  void fail(String reason, String message) {
+    conditions = set(Condition.FAILED, true, reason, message);
+    completionTime = Times.format(now);
+    event(JobEvent.warning(reason, message));
+  }
+
+  /** Fails the job as its FailureTarget condition says. */
+  void failAsTargeted() {
+    Condition target = failureTarget().orElseThrow();
+    fail(target.reason(), target.message());
+  }
+
+  void complete(String reason, String message) {
+    conditions = set(Condition.COMPLETE, true, reason, message);
+    completionTime = Times.format(now);
+    event(JobEvent.normal("Completed", message));
+  }
+
+  // ---- tasks ----------------------------------------------------------------------------
+
+  List<TaskStatus> activeTasks() {
+    return tasks.stream().filter(TaskStatus::isActive).toList();
+  }
+
+  boolean knows(String taskArn) {
+    return tasks.stream().anyMatch(t -> t.taskArn().equals(taskArn));
+  }
+
+  Optional<TaskStatus> task(RunId run) {
+    return tasks.stream().filter(t -> t.batch() == run.batch() && t.attempt() == run.attempt()).findFirst();
+  }
+
+  int nextAttempt(int batch) {
+    return tasks.stream().filter(t -> t.batch() == batch).mapToInt(TaskStatus::attempt).max().orElse(0) + 1;
+  }
+
+  /** Records a task RunTask just started, or one found in ECS that status did not know. */
+  TaskStatus launched(RunId run, String taskArn, String cluster) {
+    UriRange uris =
+        batches.isEmpty()
+            ? new UriRange(0, job.getSpec().uris().size() - 1)
+            : batches.get(run.batch()).uris();
+    TaskStatus task =
+        new TaskStatus(
+            taskArn, run.batch(), run.attempt(), uris, cluster, Times.format(now),
+            null, null, null, null, null, null, null, null, null, null);
+    tasks.add(task);
+    updateBatch(run.batch(), BatchStatus::launched);
+    return task;
+  }
+
+  private void updateBatch(int index, java.util.function.UnaryOperator<BatchStatus> change) {
+    if (index < batches.size()) {
+      batches.set(index, change.apply(batches.get(index)));
+    }
+  }
+
+  /** A launch that ECS or AWS turned down for a reason that may pass: try again later. */
+  Duration launchDeferred(int batchIndex, String why) {
+    BatchStatus batch = batches.get(batchIndex);
+    Duration wait = Backoffs.delay(backoffs.afterRetry(), batch.retries() + 1);
+    batches.set(batchIndex, batch.withRetry(Times.format(now.plus(wait)), why));
+    return wait;
+  }
+
+  /** The operator asked ECS to stop the task. */
+  void stopRequested(TaskStatus task) {
+    replace(
+        task,
+        new TaskStatus(
+            task.taskArn(), task.batch(), task.attempt(), task.uris(), task.cluster(), task.launchedAt(),
+            task.lastStatus(), TaskObservation.STOPPED, task.exitCode(), task.containerReason(),
+            task.stopCode(), task.stoppedReason(), task.startedAt(), task.stoppedAt(),
+            task.otherContainers(), task.result()));
+  }
+
+  /**
+   * Takes in what DescribeTasks said of a task status records as active.
+   *
+   * @param container the container whose exit code decides, or null for all of them
+   * @param missingGrace how long after launch a task ECS does not know is taken for ECS's
+   *     eventual consistency rather than lost
+   */
+  void observe(TaskStatus task, TaskObservation seen, String container, Duration missingGrace) {
+    if (seen.missing()) {
+      Instant launched = Times.parse(task.launchedAt());
+      if (launched != null && now.isBefore(launched.plus(missingGrace))) {
+        return;
+      }
+      replace(task, task.withResult(TaskResult.Lost));
+      String message =
+          "ECS no longer knows task " + task.taskArn() + " of batch " + task.batch()
+              + "; the batch runs again";
+      retryLater(task.batch(), message);
+      event(JobEvent.warning("TaskLost", message));
+      return;
+    }
+    TaskVerdict verdict = TaskVerdict.judge(seen, container, TaskLabels.STOP_MARKER);
+    TaskResult result =
+        switch (verdict.outcome()) {
+          case RUNNING -> null;
+          case SUCCEEDED -> TaskResult.Succeeded;
+          case FAILED -> TaskResult.Failed;
+          case INTERRUPTED -> TaskResult.Interrupted;
+          case STOPPED_ON_REQUEST -> TaskResult.Stopped;
+        };
+    TaskStatus updated = describedAs(task, seen, container, result);
+    if (updated.equals(task)) {
+      return;
+    }
+    replace(task, updated);
+    if (result == null) {
+      return;
+    }
+    String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
+    lastVerdict = verdict.explanation();
+    switch (result) {
+      case Succeeded -> {
+        updateBatch(task.batch(), b -> b.withPhase(Phase.Succeeded));
+        event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()));
+      }
+      case Failed -> {
+        updateBatch(
+            task.batch(),
+            b -> {
+              Duration wait = Backoffs.delay(backoffs.afterFailure(), b.failures() + 1);
+              return new BatchStatus(b.index(), b.uris(), Phase.Pending, b.failures() + 1, b.retries(),
+                  Times.format(now.plus(wait)), verdict.explanation());
+            });
+        event(JobEvent.warning("TaskFailed", subject + " failed: " + verdict.explanation()));
+      }
+      case Interrupted -> {
+        retryLater(task.batch(), subject + " " + verdict.explanation() + "; the batch runs again");
+        event(JobEvent.warning("TaskInterrupted", subject + " " + verdict.explanation()));
+      }
+      case Stopped -> {
+        updateBatch(task.batch(), b -> b.withPhase(Phase.Pending));
+        event(JobEvent.normal("TaskStopped", subject + " " + verdict.explanation()));
+      }
+      case Lost -> throw new IllegalStateException("a described task is not lost");
+    }
+  }
+
+  /** How the last task that stopped in this pass ended, in words. */
+  Optional<String> lastVerdict() {
+    return Optional.ofNullable(lastVerdict);
+  }
+
+  private void retryLater(int batchIndex, String why) {
+    updateBatch(
+        batchIndex,
+        b -> {
+          Duration wait = Backoffs.delay(backoffs.afterRetry(), b.retries() + 1);
+          return new BatchStatus(b.index(), b.uris(), Phase.Pending, b.failures(), b.retries() + 1,
+              Times.format(now.plus(wait)), why);
+        });
+  }
+
+  private static TaskStatus describedAs(TaskStatus task, TaskObservation seen, String container, TaskResult result) {
+    var named = container == null ? Optional.<io.iiifaws.ecs.ContainerState>empty() : seen.container(container);
+    List<ContainerResult> others =
+        seen.containers().stream()
+            .filter(c -> container == null || !c.name().equals(container))
+            .filter(c -> c.exitCode() != null || c.reason() != null)
+            .map(c -> new ContainerResult(c.name(), c.exitCode(), c.reason()))
+            .toList();
+    return new TaskStatus(
+        task.taskArn(),
+        task.batch(),
+        task.attempt(),
+        task.uris(),
+        task.cluster(),
+        task.launchedAt(),
+        seen.lastStatus(),
+        seen.desiredStatus(),
+        seen.isStopped() ? named.map(io.iiifaws.ecs.ContainerState::exitCode).orElse(null) : null,
+        named.map(io.iiifaws.ecs.ContainerState::reason).orElse(null),
+        seen.stopCode(),
+        seen.stoppedReason(),
+        Times.format(seen.startedAt()),
+        Times.format(seen.stoppedAt()),
+        others.isEmpty() ? null : others,
+        result);
+  }
+
+  private void replace(TaskStatus old, TaskStatus updated) {
+    tasks.set(tasks.indexOf(old), updated);
+  }
+
+  // ---- batches --------------------------------------------------------------------------
+
+  List<BatchStatus> batches() {
+    return List.copyOf(batches);
+  }
+
+  boolean allSucceeded() {
+    return !batches.isEmpty() && batches.stream().allMatch(b -> b.phase() == Phase.Succeeded);
+  }
+
+  Optional<BatchStatus> exhausted(int backoffLimit) {
+    return batches.stream().filter(b -> b.failures() > backoffLimit).findFirst();
+  }
+
+  /** Batches to launch now, in order, within the parallelism left by running tasks. */
+  List<BatchStatus> launchable(int parallelism) {
+    int slots = parallelism - activeTasks().size();
+    if (slots <= 0) {
+      return List.of();
+    }
+    return batches.stream()
+        .filter(b -> b.phase() == Phase.Pending)
+        .filter(b -> b.notBefore() == null || !now.isBefore(Times.parse(b.notBefore())))
+        .limit(slots)
+        .toList();
+  }
+
+  /** When a batch waiting out a backoff may launch next. */
+  Optional<Instant> nextLaunch() {
+    return batches.stream()
+        .filter(b -> b.phase() == Phase.Pending && b.notBefore() != null)
+        .map(b -> Times.parse(b.notBefore()))
+        .min(Comparator.naturalOrder());
+  }
+
+  // ---- invocation -----------------------------------------------------------------------
+
+  Optional<InvocationStatus> invocation() {
+    return Optional.ofNullable(invocation);
+  }
+
+  void invocation(InvocationStatus next) {
+    invocation = next;
+  }
+
+  // ---- the result -----------------------------------------------------------------------
+
+  IiifJobStatus toStatus() {
+    int active = activeTasks().size();
+    int succeeded = (int) batches.stream().filter(b -> b.phase() == Phase.Succeeded).count();
+    int failed = batches.stream().mapToInt(BatchStatus::failures).sum();
+    Phase phase;
+    if (isTrue(Condition.COMPLETE)) {
+      phase = Phase.Succeeded;
+    } else if (isTrue(Condition.FAILED)) {
+      phase = Phase.Failed;
+    } else if (active > 0 || invocationInFlight()) {
+      phase = Phase.Running;
+    } else {
+      phase = Phase.Pending;
+    }
+    int total = batches.isEmpty() ? Math.max(1, tasks.size()) : batches.size();
+    int done = batches.isEmpty() ? (phase == Phase.Succeeded ? total : 0) : succeeded;
+    return new IiifJobStatus(
+        phase,
+        job.getMetadata().getGeneration(),
+        startTime,
+        completionTime,
+        done + "/" + total,
+        active,
+        batches.isEmpty() ? done : succeeded,
+        failed,
+        conditions.isEmpty() ? null : conditions,
+        batches.isEmpty() ? null : List.copyOf(batches),
+        tasks.isEmpty() ? null : List.copyOf(tasks),
+        invocation);
+  }
+
+  private boolean invocationInFlight() {
+    return invocation != null && invocation.statusCode() == null;
+  }
+
+  private boolean isTrue(String type) {
+    return condition(type).map(Condition::isTrue).orElse(false);
+  }
+
+  private Optional<Condition> condition(String type) {
+    return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
+  }
+
+  private List<Condition> set(String type, boolean status, String reason, String message) {
+    return Conditions.set(conditions, type, status, reason, message, now, job.getMetadata().getGeneration());
+  }
+
+}

@@ -1,0 +1,225 @@
+package io.iiifaws.operator;
+
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.InvocationStatus;
+import io.iiifaws.api.LambdaSpec;
+import io.iiifaws.api.TaskResult;
+import io.iiifaws.api.TaskStatus;
+import io.iiifaws.aws.AwsClients;
+import io.iiifaws.aws.AwsErrors;
+import io.iiifaws.lambda.LambdaInvoker;
+import io.iiifaws.operator.TaskLabels.RunId;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+
+/**
+ * Invoke mode: invokes the function once with an S3 event for the URIs, without blocking the
+ * reconcile thread, then follows the ECS task the answer names, if any. An invocation in flight
+ * when the operator restarts is made again: Lambda invocations are at least once.
+ */
+final class LambdaRunner {
+  private static final Logger log = LoggerFactory.getLogger(LambdaRunner.class);
+  /** Longest function answer kept in status. */
+  static final int MESSAGE_LIMIT = 1024;
+
+  private final AwsClients aws;
+  private final OperatorSettings settings;
+  private final TaskTracking tracking;
+  private final AwsTrouble trouble;
+  private final Map<String, CompletableFuture<LambdaInvoker.Result>> inFlight = new ConcurrentHashMap<>();
+
+  LambdaRunner(AwsClients aws, OperatorSettings settings, AwsTrouble trouble) {
+    this.aws = aws;
+    this.settings = settings;
+    this.tracking = new TaskTracking(aws, settings);
+    this.trouble = trouble;
+  }
+
+  static InvocationType invocationType(io.iiifaws.api.InvocationType type) {
+    return switch (type) {
+      case RequestResponse -> InvocationType.REQUEST_RESPONSE;
+      case Event -> InvocationType.EVENT;
+      case DryRun -> InvocationType.DRY_RUN;
+    };
+  }
+
+  Optional<Duration> reconcile(JobPlan plan, JobProgress progress) {
+    IiifJob job = plan.job();
+    String uid = job.getMetadata().getUid();
+    Optional<InvocationStatus> invocation = progress.invocation();
+
+    if (invocation.isEmpty()) {
+      if (plan.spec().suspend()) {
+        progress.suspend();
+        return Optional.empty();
+      }
+      progress.resumeIfSuspended();
+      progress.start();
+      invoke(plan, progress, false);
+      return Optional.of(settings.invocationPoll());
+    }
+    if (progress.pastDeadline()) {
+      cancel(uid);
+      String message = "Job was active longer than its activeDeadlineSeconds (" + plan.spec().activeDeadlineSeconds() + " s)";
+      progress.failureTarget("DeadlineExceeded", message);
+      tracking.stopActive(taskRegion(plan, progress), job, progress, "DeadlineExceeded");
+      progress.failAsTargeted();
+      return Optional.empty();
+    }
+    if (invocation.get().statusCode() == null) {
+      return awaitAnswer(plan, progress);
+    }
+    return followTask(plan, progress);
+  }
+
+  /** Forgets an invocation in flight for a job that is gone. */
+  void cancel(String uid) {
+    CompletableFuture<?> future = inFlight.remove(uid);
+    if (future != null) {
+      future.cancel(true);
+    }
+  }
+
+  private void invoke(JobPlan plan, JobProgress progress, boolean again) {
+    LambdaSpec lambda = plan.spec().lambda();
+    var invoker = new LambdaInvoker(aws.lambda(plan.region().id()));
+    inFlight.put(
+        plan.job().getMetadata().getUid(),
+        invoker.invoke(lambda.functionName(), lambda.qualifier(), invocationType(lambda.invocationType()), plan.payload()));
+    progress.invocation(new InvocationStatus(Times.format(progress.now()), null, null, null, null, null));
+    String what = "function " + lambda.functionName() + " (" + lambda.invocationType() + ") with an S3 event for "
+        + plan.spec().uris().size() + " URIs";
+    log.info("job={} event=Invoked function={}", plan.job().namespacedName(), lambda.functionName());
+    progress.event(again
+        ? JobEvent.warning("Reinvoked", "Invoking " + what + " again: the earlier invocation's answer was lost")
+        : JobEvent.normal("Invoked", "Invoked " + what));
+  }
+
+  private Optional<Duration> awaitAnswer(JobPlan plan, JobProgress progress) {
+    String uid = plan.job().getMetadata().getUid();
+    CompletableFuture<LambdaInvoker.Result> future = inFlight.get(uid);
+    if (future == null) {
+      invoke(plan, progress, true);
+      return Optional.of(settings.invocationPoll());
+    }
+    if (!future.isDone()) {
+      return Optional.of(settings.invocationPoll());
+    }
+    inFlight.remove(uid);
+    LambdaInvoker.Result result;
+    try {
+      result = future.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = AwsErrors.unwrap(e);
+      String message = "Invoke: " + AwsErrors.describe(cause);
+      if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
+        progress.invocation(null);
+        Duration wait = trouble.next(uid);
+        progress.event(JobEvent.warning("InvokeRetry", message + "; invoking again in " + EcsRunner.seconds(wait)));
+        return Optional.of(wait);
+      }
+      progress.fail("AwsError", message);
+      return Optional.empty();
+    }
+    trouble.clear(uid);
+    return answered(plan, progress, result);
+  }
+
+  private Optional<Duration> answered(JobPlan plan, JobProgress progress, LambdaInvoker.Result result) {
+    LambdaSpec lambda = plan.spec().lambda();
+    String answer = shorten(result.payload());
+    Optional<String> taskArn = result.failed() ? Optional.empty() : result.taskArn();
+    InvocationStatus started = progress.invocation().orElseThrow();
+    progress.invocation(new InvocationStatus(started.invokedAt(), result.statusCode(), result.functionError(),
+        result.executedVersion(), taskArn.orElse(null), answer));
+    String function = "Function " + lambda.functionName();
+    if (result.failed()) {
+      progress.fail("InvocationFailed", function + (result.functionError() != null
+          ? " failed (" + result.functionError() + "): " + answer
+          : " answered with status " + result.statusCode() + ": " + answer));
+      return Optional.empty();
+    }
+    switch (lambda.invocationType()) {
+      case Event -> {
+        progress.complete("InvocationAccepted", "Lambda accepted the event for " + lambda.functionName()
+            + " (status " + result.statusCode() + "); the function runs on its own and its outcome is not followed");
+        return Optional.empty();
+      }
+      case DryRun -> {
+        progress.complete("DryRunSucceeded", "Dry run: Lambda would invoke " + lambda.functionName()
+            + " (status " + result.statusCode() + ")");
+        return Optional.empty();
+      }
+      case RequestResponse -> {
+        if (taskArn.isEmpty()) {
+          progress.complete("InvocationSucceeded", function + " answered: " + answer);
+          return Optional.empty();
+        }
+        progress.launched(new RunId(0, 1), taskArn.get(), clusterOf(taskArn.get(), plan));
+        progress.event(JobEvent.normal("Following", function + " started task " + taskArn.get()));
+        return Optional.of(settings.pollInterval());
+      }
+    }
+    throw new IllegalStateException("unknown invocation type " + lambda.invocationType());
+  }
+
+  private Optional<Duration> followTask(JobPlan plan, JobProgress progress) {
+    IiifJob job = plan.job();
+    try {
+      tracking.observe(taskRegion(plan, progress), job, progress, plan.container());
+    } catch (SdkException e) {
+      if (AwsErrors.isTransient(e)) {
+        return Optional.of(trouble.next(job.getMetadata().getUid()));
+      }
+      progress.fail("AwsError", "DescribeTasks: " + AwsErrors.describe(e));
+      return Optional.empty();
+    }
+    if (!progress.activeTasks().isEmpty()) {
+      return Optional.of(settings.pollInterval());
+    }
+    TaskStatus task = progress.toStatus().tasks().get(0);
+    String verdict = progress.lastVerdict().orElse("the task ended as " + task.result());
+    if (task.result() == TaskResult.Succeeded) {
+      progress.complete("TaskSucceeded", "Task " + task.taskArn() + " started by the function succeeded: " + verdict);
+    } else {
+      progress.fail("TaskFailed", "Task " + task.taskArn() + " started by the function " + (task.result() == TaskResult.Lost
+          ? "is no longer known to ECS" : "failed: " + verdict));
+    }
+    return Optional.empty();
+  }
+
+  /** The region of the followed task's ARN, which may differ from the function's. */
+  private static String taskRegion(JobPlan plan, JobProgress progress) {
+    return progress.invocation()
+        .map(InvocationStatus::taskArn)
+        .map(arn -> arn.split(":"))
+        .filter(parts -> parts.length > 3 && !parts[3].isEmpty())
+        .map(parts -> parts[3])
+        .orElse(plan.region().id());
+  }
+
+  /** A task ARN in the long format names its cluster: arn:aws:ecs:region:account:task/cluster/id. */
+  static String clusterOf(String taskArn, JobPlan plan) {
+    String resource = taskArn.substring(taskArn.indexOf(":task/") + ":task/".length());
+    int slash = resource.indexOf('/');
+    if (slash > 0) {
+      return resource.substring(0, slash);
+    }
+    return plan.cluster() != null ? plan.cluster() : "default";
+  }
+
+  private static String shorten(String text) {
+    if (text == null) {
+      return null;
+    }
+    return text.length() <= MESSAGE_LIMIT ? text : text.substring(0, MESSAGE_LIMIT) + "…";
+  }
+}

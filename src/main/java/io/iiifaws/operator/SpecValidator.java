@@ -1,0 +1,211 @@
+package io.iiifaws.operator;
+
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.LaunchType;
+import io.iiifaws.api.Mode;
+import io.iiifaws.api.ProcessSpec;
+import io.iiifaws.api.ProcessStyle;
+import io.iiifaws.api.TaskSpec;
+import io.iiifaws.aws.AwsClients;
+import io.iiifaws.ecs.Batch;
+import io.iiifaws.ecs.BatchPlanner;
+import io.iiifaws.goiiif.BlobLocation;
+import io.iiifaws.goiiif.ImageUris;
+import io.iiifaws.goiiif.ProcessCommand;
+import io.iiifaws.lambda.LambdaInvoker;
+import io.iiifaws.lambda.S3Events;
+import io.iiifaws.operator.TaskLabels.RunId;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Checks a spec before any AWS call and works out its plan. Each problem names the field, so the
+ * job's Failed condition tells the user what to change.
+ */
+final class SpecValidator {
+  /** Batches a job may have: status records each, and a resource must stay well under 1.5 MB. */
+  static final int MAX_BATCHES = 500;
+  /** Tags ECS allows on a task, minus the four the operator adds. */
+  static final int MAX_USER_TAGS = 50 - 4;
+
+  private static final Pattern SUBNET = Pattern.compile("subnet-[0-9a-f]{8,17}");
+  private static final Pattern SECURITY_GROUP = Pattern.compile("sg-[0-9a-f]{8,17}");
+
+  private final AwsClients aws;
+
+  SpecValidator(AwsClients aws) {
+    this.aws = aws;
+  }
+
+  JobPlan plan(IiifJob job) throws InvalidSpecException {
+    IiifJobSpec spec = job.getSpec();
+    if (spec == null) {
+      throw new InvalidSpecException("spec is required");
+    }
+    List<String> uris = uris(spec);
+    Region region;
+    try {
+      region = aws.region(spec.region());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSpecException("spec.region: " + e.getMessage());
+    }
+    ProcessCommand command = command(spec.process());
+    if (spec.mode() == Mode.Invoke) {
+      return new JobPlan(job, region, command, List.of(), invocationPayload(spec, uris, region));
+    }
+    TaskSpec task = spec.task();
+    if (task == null) {
+      throw new InvalidSpecException("spec.task is required in Task mode");
+    }
+    require(task.cluster(), "spec.task.cluster is required in Task mode");
+    require(task.taskDefinition(), "spec.task.taskDefinition is required in Task mode");
+    require(task.container(), "spec.task.container is required in Task mode: it names the container that runs iiif-process");
+    checkPlacement(spec);
+    checkTags(task.tags());
+    List<Batch> batches;
+    try {
+      Map<String, String> longestLabels = TaskLabels.environment(job, new RunId(999_999, 999_999));
+      batches = BatchPlanner.plan(uris, spec.batch().size(), command, task.container(), longestLabels);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSpecException("spec.uris: " + e.getMessage());
+    }
+    if (batches.size() > MAX_BATCHES) {
+      throw new InvalidSpecException(
+          "spec.batch.size: the URIs make " + batches.size() + " batches and a job may have at most "
+              + MAX_BATCHES + "; raise spec.batch.size or split the job");
+    }
+    return new JobPlan(job, region, command, batches, null);
+  }
+
+  /** The URIs as go-iiif will get them: checked, and reduced to base names if asked. */
+  private static List<String> uris(IiifJobSpec spec) throws InvalidSpecException {
+    if (spec.uris().isEmpty()) {
+      throw new InvalidSpecException("spec.uris must list at least one URI");
+    }
+    List<String> result = new ArrayList<>(spec.uris().size());
+    for (int i = 0; i < spec.uris().size(); i++) {
+      String uri = spec.uris().get(i);
+      String field = "spec.uris[" + i + "]";
+      if (uri == null || uri.isBlank()) {
+        throw new InvalidSpecException(field + " is empty");
+      }
+      if (uri.startsWith("-")) {
+        throw new InvalidSpecException(field + " ('" + uri + "') starts with '-', which iiif-process would read as a flag");
+      }
+      if (uri.chars().anyMatch(Character::isISOControl)) {
+        throw new InvalidSpecException(field + " contains a control character");
+      }
+      String passed = spec.process().stripPaths() ? ImageUris.baseName(uri) : uri;
+      if (passed.isEmpty() || passed.equals("/") || passed.startsWith("-")) {
+        throw new InvalidSpecException(field + " ('" + uri + "') has no usable file name to keep with stripPaths");
+      }
+      result.add(passed);
+    }
+    return result;
+  }
+
+  private static ProcessCommand command(ProcessSpec process) throws InvalidSpecException {
+    for (String part : process.command()) {
+      if (part == null || part.isEmpty()) {
+        throw new InvalidSpecException("spec.process.command has an empty element");
+      }
+    }
+    for (var file : List.of(Map.entry("config", process.config()), Map.entry("instructions", process.instructions()))) {
+      String field = "spec.process." + file.getKey();
+      if (process.style() == ProcessStyle.v4) {
+        try {
+          BlobLocation.parse(file.getValue());
+        } catch (IllegalArgumentException e) {
+          throw new InvalidSpecException(field + ": " + e.getMessage());
+        }
+      } else if (!file.getValue().startsWith("/")) {
+        throw new InvalidSpecException(
+            field + " must be an absolute path in the container for style " + process.style());
+      }
+    }
+    return ProcessCommand.of(process);
+  }
+
+  private static void checkPlacement(IiifJobSpec spec) throws InvalidSpecException {
+    TaskSpec task = spec.task();
+    if (task.launchType() != null && !task.capacityProviderStrategy().isEmpty()) {
+      throw new InvalidSpecException(
+          "spec.task.launchType and spec.task.capacityProviderStrategy cannot both be set");
+    }
+    for (int i = 0; i < task.capacityProviderStrategy().size(); i++) {
+      if (task.capacityProviderStrategy().get(i).capacityProvider() == null) {
+        throw new InvalidSpecException("spec.task.capacityProviderStrategy[" + i + "].capacityProvider is required");
+      }
+    }
+    boolean fargate =
+        task.launchType() == LaunchType.FARGATE
+            || task.capacityProviderStrategy().stream().anyMatch(c -> c.capacityProvider().startsWith("FARGATE"));
+    var network = spec.network();
+    if (fargate && network.subnets().isEmpty()) {
+      throw new InvalidSpecException("spec.network.subnets is required for Fargate tasks (awsvpc network mode)");
+    }
+    if (network.subnets().isEmpty() && !network.securityGroups().isEmpty()) {
+      throw new InvalidSpecException("spec.network.securityGroups needs spec.network.subnets");
+    }
+    for (int i = 0; i < network.subnets().size(); i++) {
+      if (!SUBNET.matcher(String.valueOf(network.subnets().get(i))).matches()) {
+        throw new InvalidSpecException("spec.network.subnets[" + i + "] ('" + network.subnets().get(i) + "') is not a subnet ID (subnet-…)");
+      }
+    }
+    for (int i = 0; i < network.securityGroups().size(); i++) {
+      if (!SECURITY_GROUP.matcher(String.valueOf(network.securityGroups().get(i))).matches()) {
+        throw new InvalidSpecException("spec.network.securityGroups[" + i + "] ('" + network.securityGroups().get(i) + "') is not a security group ID (sg-…)");
+      }
+    }
+  }
+
+  private static void checkTags(Map<String, String> tags) throws InvalidSpecException {
+    if (tags.size() > MAX_USER_TAGS) {
+      throw new InvalidSpecException("spec.task.tags has " + tags.size() + " tags; ECS allows " + MAX_USER_TAGS + " besides the operator's own");
+    }
+    for (var tag : tags.entrySet()) {
+      String key = tag.getKey();
+      String field = "spec.task.tags['" + key + "']";
+      if (key.isEmpty() || key.length() > 128) {
+        throw new InvalidSpecException(field + ": keys are 1 to 128 characters");
+      }
+      if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
+        throw new InvalidSpecException(field + ": the aws: prefix is reserved by AWS");
+      }
+      if (key.startsWith(TaskLabels.TAG_PREFIX)) {
+        throw new InvalidSpecException(field + ": the " + TaskLabels.TAG_PREFIX + " prefix is the operator's");
+      }
+      if (tag.getValue() == null || tag.getValue().length() > 256) {
+        throw new InvalidSpecException(field + ": values are 0 to 256 characters");
+      }
+    }
+  }
+
+  private static String invocationPayload(IiifJobSpec spec, List<String> uris, Region region) throws InvalidSpecException {
+    if (spec.lambda() == null || spec.lambda().functionName() == null || spec.lambda().functionName().isBlank()) {
+      throw new InvalidSpecException("spec.lambda.functionName is required in Invoke mode");
+    }
+    String payload = S3Events.forUris(uris, region.id(), null);
+    var type = LambdaRunner.invocationType(spec.lambda().invocationType());
+    int limit = LambdaInvoker.limitFor(type);
+    int size = payload.getBytes(StandardCharsets.UTF_8).length;
+    if (size > limit) {
+      throw new InvalidSpecException(
+          "spec.uris: the S3 event for " + uris.size() + " URIs is " + size + " bytes; Lambda takes at most "
+              + limit + " for " + spec.lambda().invocationType() + " invocations. Split the job or use Task mode");
+    }
+    return payload;
+  }
+
+  private static void require(String value, String message) throws InvalidSpecException {
+    if (value == null || value.isBlank()) {
+      throw new InvalidSpecException(message);
+    }
+  }
+}
