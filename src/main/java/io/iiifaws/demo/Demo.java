@@ -62,7 +62,7 @@ public final class Demo {
       IiifJob job = loadExample(examplePath, kubernetes.client());
       var task = job.getSpec().task();
       MotoFixtures.ecs(aws.ecs(REGION), task.cluster(), family(task.taskDefinition()), task.container());
-      MotoFixtures.Network network = MotoFixtures.network(new Ec2Query(moto.endpoint(), REGION, credentials));
+      MotoFixtures.Network network = MotoFixtures.network(new AwsQuery(moto.endpoint(), REGION, credentials));
       job.setSpec(withNetwork(job.getSpec(), network));
       out.println("  AWS         moto_server at " + moto.endpoint() + ": cluster " + task.cluster()
           + ", task definition " + task.taskDefinition() + ", container " + task.container());

@@ -38,7 +38,7 @@ public final class MotoFixtures {
         .taskDefinitionArn();
   }
 
-  public static Network network(Ec2Query ec2) throws IOException {
+  public static Network network(AwsQuery ec2) throws IOException {
     List<String> subnets = ec2.defaultSubnets();
     if (subnets.isEmpty()) {
       throw new IOException("the emulator has no default subnet");

@@ -20,16 +20,16 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
- * The two EC2 reads the demo and the tests need (default subnets and security group), through
- * EC2's query API with a SigV4 signature: the EC2 SDK module is 26 MB for two calls.
+ * The few EC2 and IAM calls the demo and the tests make (default subnets and security group, a
+ * role), through the AWS query API with a SigV4 signature: the EC2 SDK module alone is 26 MB.
  */
-public final class Ec2Query {
+public final class AwsQuery {
   private final URI endpoint;
   private final String region;
   private final AwsCredentialsIdentity credentials;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  public Ec2Query(URI endpoint, String region, AwsCredentialsIdentity credentials) {
+  public AwsQuery(URI endpoint, String region, AwsCredentialsIdentity credentials) {
     this.endpoint = endpoint;
     this.region = region;
     this.credentials = credentials;
@@ -41,7 +41,7 @@ public final class Ec2Query {
     params.put("Action", "DescribeSubnets");
     params.put("Filter.1.Name", "default-for-az");
     params.put("Filter.1.Value.1", "true");
-    return values(call(params), "subnetId");
+    return values(call("ec2", "2016-11-15", params), "subnetId");
   }
 
   /** ID of the default VPC's default security group. */
@@ -50,15 +50,29 @@ public final class Ec2Query {
     params.put("Action", "DescribeSecurityGroups");
     params.put("Filter.1.Name", "group-name");
     params.put("Filter.1.Value.1", "default");
-    List<String> groups = values(call(params), "groupId");
+    List<String> groups = values(call("ec2", "2016-11-15", params), "groupId");
     if (groups.isEmpty()) {
       throw new IOException("EC2 reports no default security group");
     }
     return groups.get(0);
   }
 
-  private String call(Map<String, String> params) throws IOException {
-    params.put("Version", "2016-11-15");
+  /** Creates an IAM role that Lambda may assume; returns its ARN. */
+  public String createLambdaRole(String name) throws IOException {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("Action", "CreateRole");
+    params.put("RoleName", name);
+    params.put("AssumeRolePolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}");
+    List<String> arns = values(call("iam", "2010-05-08", params), "Arn");
+    if (arns.isEmpty()) {
+      throw new IOException("IAM CreateRole returned no ARN");
+    }
+    return arns.get(0);
+  }
+
+  private String call(String service, String version, Map<String, String> params) throws IOException {
+    params.put("Version", version);
     String body =
         params.entrySet().stream()
             .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
@@ -75,7 +89,7 @@ public final class Ec2Query {
             .sign(r -> r.request(unsigned)
                 .payload(() -> new java.io.ByteArrayInputStream(bytes))
                 .identity(credentials)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ec2")
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region));
     HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
     signed.request().forEachHeader((name, values) -> {
@@ -86,7 +100,7 @@ public final class Ec2Query {
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new IOException("EC2 " + params.get("Action") + " answered " + response.statusCode() + ": " + response.body());
+        throw new IOException(service + " " + params.get("Action") + " answered " + response.statusCode() + ": " + response.body());
       }
       return response.body();
     } catch (InterruptedException e) {

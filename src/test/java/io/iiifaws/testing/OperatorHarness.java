@@ -1,0 +1,179 @@
+package io.iiifaws.testing;
+
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.LaunchType;
+import io.iiifaws.api.NetworkSpec;
+import io.iiifaws.api.TaskSpec;
+import io.iiifaws.aws.AwsClients;
+import io.iiifaws.demo.AwsQuery;
+import io.iiifaws.demo.KubernetesEmulator;
+import io.iiifaws.demo.MotoFixtures;
+import io.iiifaws.demo.MotoServer;
+import io.iiifaws.operator.Backoffs;
+import io.iiifaws.operator.IiifJobOperator;
+import io.iiifaws.operator.OperatorSettings;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+
+/**
+ * The operator in-process against the fabric8 mock API server (CRUD mode, the generated CRD
+ * installed) and moto_server behind a {@link FaultyAws} layer. Each harness has its own cluster,
+ * so harnesses share one moto_server.
+ */
+public final class OperatorHarness implements AutoCloseable {
+  public static final String REGION = "us-east-1";
+  public static final String NAMESPACE = "test";
+  public static final String CONTAINER = "iiif";
+  public static final AwsBasicCredentials CREDENTIALS = AwsBasicCredentials.create("test", "test");
+
+  public final MotoServer moto = SharedMoto.get();
+  public final FaultyAws aws;
+  public final KubernetesEmulator kubernetes;
+  public final String cluster = "c-" + UUID.randomUUID().toString().substring(0, 8);
+  public final String taskDefinition;
+  public final MotoFixtures.Network network;
+  /** Straight to moto, past the fault layer: what ECS really holds. */
+  public final EcsClient motoEcs;
+  private final List<IiifJobOperator> operators = new ArrayList<>();
+  private final List<AwsClients> clients = new ArrayList<>();
+  private IiifJobOperator operator;
+
+  public OperatorHarness() throws IOException {
+    aws = new FaultyAws(moto.endpoint());
+    kubernetes = new KubernetesEmulator();
+    motoEcs = EcsClient.builder().region(Region.of(REGION)).endpointOverride(moto.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(CREDENTIALS)).build();
+    String family = "go-iiif-" + cluster;
+    MotoFixtures.ecs(motoEcs, cluster, family, CONTAINER);
+    taskDefinition = family + ":1";
+    network = MotoFixtures.network(new AwsQuery(moto.endpoint(), REGION, CREDENTIALS));
+  }
+
+  /** Fast pacing for tests: 100 ms polls, backoffs from 50 ms to 400 ms. */
+  public static OperatorSettings fastSettings() {
+    return new OperatorSettings(Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofSeconds(2),
+        Backoffs.scaled(Duration.ofMillis(50), Duration.ofMillis(400)));
+  }
+
+  /** AWS clients as the operator builds them, pointed at the fault layer. */
+  public AwsClients awsClients() {
+    AwsClients created = new AwsClients(
+        AwsClients.Settings.fromEnvironment(false)
+            .withEndpoint(aws.endpoint())
+            .withDefaultRegion(REGION)
+            .withCredentials(StaticCredentialsProvider.create(CREDENTIALS)));
+    clients.add(created);
+    return created;
+  }
+
+  public OperatorHarness start() {
+    return start(fastSettings());
+  }
+
+  public OperatorHarness start(OperatorSettings settings) {
+    operator = new IiifJobOperator(kubernetes.newClient(), awsClients(),
+        IiifJobOperator.Config.defaults("test-" + operators.size()).withSettings(settings).withNamespaces(Set.of(NAMESPACE)),
+        Clock.systemUTC());
+    operators.add(operator);
+    operator.start();
+    return this;
+  }
+
+  /** Stops the running operator, as a crash or a rolling update would. */
+  public void stop() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  public KubernetesClient client() {
+    return kubernetes.client();
+  }
+
+  public IiifJob create(IiifJob job) {
+    return client().resource(job).create();
+  }
+
+  public IiifJob job(String name) {
+    return client().resources(IiifJob.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  public IiifJob await(String name, Predicate<IiifJob> condition) {
+    return await(name, condition, Duration.ofSeconds(30));
+  }
+
+  public IiifJob await(String name, Predicate<IiifJob> condition, Duration timeout) {
+    return org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(25)).until(() -> job(name), j -> j != null && condition.test(j));
+  }
+
+  public static Predicate<IiifJob> finished() {
+    return j -> j.getStatus() != null && j.getStatus().isFinished();
+  }
+
+  /** The job's events, oldest first. */
+  public List<Event> events(String name) {
+    return client().events().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(e -> name.equals(e.getRegarding().getName()))
+        .sorted(Comparator.comparing(e -> e.getEventTime().getTime()))
+        .toList();
+  }
+
+  public List<String> eventReasons(String name) {
+    return events(name).stream().map(Event::getReason).toList();
+  }
+
+  /** Task ARNs ECS holds in this harness's cluster, running or stopped. */
+  public List<String> tasksInEcs() {
+    List<String> arns = new ArrayList<>();
+    for (DesiredStatus status : List.of(DesiredStatus.RUNNING, DesiredStatus.STOPPED)) {
+      motoEcs.listTasksPaginator(r -> r.cluster(cluster).desiredStatus(status)).taskArns().forEach(arns::add);
+    }
+    return arns.stream().distinct().toList();
+  }
+
+  /** A Task-mode job on this harness's cluster, task definition and network. */
+  public IiifJob taskJob(String name, String... uris) {
+    return job(name, spec(uris));
+  }
+
+  public IiifJobSpec spec(String... uris) {
+    return new IiifJobSpec(List.of(uris), null, null,
+        new TaskSpec(cluster, taskDefinition, CONTAINER, LaunchType.FARGATE, null, null, null),
+        new NetworkSpec(List.of(network.subnet()), List.of(network.securityGroup()), null),
+        null, null, null, null, null, null, null, null, null);
+  }
+
+  public static IiifJob job(String name, IiifJobSpec spec) {
+    IiifJob job = new IiifJob();
+    job.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    job.setSpec(spec);
+    return job;
+  }
+
+  @Override
+  public void close() {
+    operators.forEach(IiifJobOperator::close);
+    clients.forEach(AwsClients::close);
+    kubernetes.close();
+    aws.close();
+    motoEcs.close();
+  }
+}
