@@ -234,7 +234,7 @@ final class JobProgress {
           case INTERRUPTED -> TaskResult.Interrupted;
           case STOPPED_ON_REQUEST -> TaskResult.Stopped;
         };
-    TaskStatus updated = describedAs(task, seen, container, result);
+    TaskStatus updated = describedAs(task, seen, container, verdict, result);
     if (updated.equals(task)) {
       return;
     }
@@ -286,7 +286,8 @@ final class JobProgress {
         });
   }
 
-  private static TaskStatus describedAs(TaskStatus task, TaskObservation seen, String container, TaskResult result) {
+  private static TaskStatus describedAs(
+      TaskStatus task, TaskObservation seen, String container, TaskVerdict verdict, TaskResult result) {
     var named = container == null ? Optional.<io.iiifaws.ecs.ContainerState>empty() : seen.container(container);
     List<ContainerResult> others =
         seen.containers().stream()
@@ -303,7 +304,7 @@ final class JobProgress {
         task.launchedAt(),
         seen.lastStatus(),
         seen.desiredStatus(),
-        seen.isStopped() ? named.map(io.iiifaws.ecs.ContainerState::exitCode).orElse(null) : null,
+        seen.isStopped() ? verdict.exitCode() : null,
         named.map(io.iiifaws.ecs.ContainerState::reason).orElse(null),
         seen.stopCode(),
         seen.stoppedReason(),

@@ -47,6 +47,9 @@ class TaskModeTest {
     assertThat(job.getStatus().startTime()).isNotNull();
     assertThat(job.getStatus().completionTime()).isNotNull();
     assertThat(job.getStatus().progress()).isEqualTo("1/1");
+    // Status is written with JSON patches: lists are replaced, never appended to.
+    assertThat(job.getStatus().conditions()).extracting(Condition::type).containsExactly(Condition.COMPLETE);
+    assertThat(job.getStatus().batches()).hasSize(1);
     assertThat(job.getStatus().observedGeneration()).isEqualTo(job.getMetadata().getGeneration());
 
     TaskView launched = h.aws.launched().get(0);
@@ -81,5 +84,99 @@ class TaskModeTest {
     assertThat(task.result()).isEqualTo(TaskResult.Failed);
     assertThat(job.getStatus().failed()).isEqualTo(1);
     assertThat(h.tasksInEcs()).hasSize(1);
+  }
+
+  @Test
+  void deletingAJobStopsItsRunningTask() {
+    h.aws.holdRunning(task -> true);
+    h.create(h.taskJob("doomed", "a.jpg"));
+    IiifJob running = h.await("doomed", j -> j.getStatus() != null && "RUNNING".equals(
+        j.getStatus().tasks().isEmpty() ? null : j.getStatus().tasks().get(0).lastStatus()));
+    String arn = running.getStatus().tasks().get(0).taskArn();
+
+    h.client().resource(running).delete();
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> h.job("doomed") == null);
+    var task = h.motoEcs.describeTasks(r -> r.cluster(h.cluster).tasks(arn)).tasks().get(0);
+    assertThat(task.lastStatus()).isEqualTo("STOPPED");
+    assertThat(task.stoppedReason()).isEqualTo("iiif-aws: IiifJob test/doomed deleted");
+  }
+
+  @Test
+  void orphanDeletionLeavesTheTaskRunning() {
+    h.aws.holdRunning(task -> true);
+    h.create(Specs.with(h.taskJob("orphan", "a.jpg"), "deletionPolicy", "Orphan"));
+    IiifJob running = h.await("orphan", j -> j.getStatus() != null && j.getStatus().active() != null && j.getStatus().active() == 1);
+
+    h.client().resource(running).delete();
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> h.job("orphan") == null);
+    assertThat(h.aws.calls("StopTask")).isZero();
+  }
+
+  @Test
+  void anOperatorRestartMidJobNeitherLosesTheJobNorLaunchesASecondTask() {
+    h.aws.holdRunning(task -> true);
+    h.create(h.taskJob("survivor", "a.jpg", "b.jpg"));
+    h.await("survivor", j -> j.getStatus() != null && j.getStatus().active() != null && j.getStatus().active() == 1);
+
+    h.stop();
+    h.aws.holdRunning(task -> false);
+    h.start();
+
+    IiifJob job = h.await("survivor", finished());
+    assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
+    assertThat(job.getStatus().tasks()).hasSize(1);
+    assertThat(h.aws.calls("RunTask")).isEqualTo(1);
+    assertThat(h.tasksInEcs()).hasSize(1);
+  }
+
+  @Test
+  void awsErrorsThatWillNotHealFailTheJobWithAwsMessage() {
+    h.create(Specs.with(h.taskJob("no-such-definition", "a.jpg"), "task.taskDefinition", "does-not-exist:7"));
+    IiifJob unknown = h.await("no-such-definition", finished());
+    assertThat(unknown.getStatus().phase()).isEqualTo(Phase.Failed);
+    Condition failed = unknown.getStatus().condition(Condition.FAILED).orElseThrow();
+    assertThat(failed.reason()).isEqualTo("AwsError");
+    assertThat(failed.message()).isEqualTo("RunTask: ClientException: Unable to describe task definition.");
+
+    h.aws.failNext("RunTask", io.iiifaws.testing.FaultyAws.Fault.accessDenied("ecs:RunTask"));
+    h.create(h.taskJob("denied", "a.jpg"));
+    IiifJob denied = h.await("denied", finished());
+    assertThat(denied.getStatus().condition(Condition.FAILED).orElseThrow().message())
+        .isEqualTo("RunTask: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/iiif-aws/operator"
+            + " is not authorized to perform: ecs:RunTask");
+    assertThat(h.tasksInEcs()).isEmpty();
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreRetriedWithBackoff() {
+    var throttle = io.iiifaws.testing.FaultyAws.Fault.throttling();
+    var server = io.iiifaws.testing.FaultyAws.Fault.serverError();
+    h.aws.failNext("RunTask", throttle, server, throttle);
+    h.aws.failNext("DescribeTasks", server, throttle);
+    h.create(h.taskJob("bumpy", "a.jpg"));
+
+    IiifJob job = h.await("bumpy", finished());
+
+    assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
+    assertThat(h.aws.calls("RunTask")).isEqualTo(4);
+    assertThat(job.getStatus().batches()).singleElement().satisfies(b -> assertThat(b.retries()).isEqualTo(3));
+    assertThat(job.getStatus().tasks()).hasSize(1);
+    assertThat(h.eventReasons("bumpy")).filteredOn("LaunchRetry"::equals).hasSize(3);
+    assertThat(h.tasksInEcs()).hasSize(1);
+  }
+
+  @Test
+  void anImpossibleSpecFailsWithoutAnyAwsCall() {
+    h.create(Specs.with(h.taskJob("flag", "ok.jpg", "-config=/tmp/evil.json"), "task.container", null));
+
+    IiifJob job = h.await("flag", finished());
+
+    Condition failed = job.getStatus().condition(Condition.FAILED).orElseThrow();
+    assertThat(failed.reason()).isEqualTo("InvalidSpec");
+    assertThat(failed.message()).startsWith("spec.uris[1] ('-config=/tmp/evil.json') starts with '-'");
+    assertThat(h.eventReasons("flag")).containsExactly("InvalidSpec");
+    assertThat(h.aws.totalCalls()).isZero();
   }
 }
