@@ -8,7 +8,6 @@ import io.iiifaws.api.TaskSpec;
 import io.iiifaws.api.TaskStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
-import io.iiifaws.ecs.Batch;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskRequest;
@@ -116,7 +115,7 @@ final class EcsRunner {
     }
     for (BatchStatus batch : progress.launchable(parallelism)) {
       RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
-      TaskRequest request = request(plan, plan.batches().get(batch.index()), run);
+      TaskRequest request = request(plan, plan.uris(batch.uris()), run);
       String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
       try {
         EcsTasks.Launch launch = ecs.run(request);
@@ -163,7 +162,7 @@ final class EcsRunner {
         continue;
       }
       Optional<RunId> run = TaskLabels.runOf(seen);
-      if (run.isEmpty() || run.get().batch() >= plan.batches().size()) {
+      if (run.isEmpty() || run.get().batch() >= progress.batches().size()) {
         log.warn("job={} task={} event=UnknownTask: started by this job but without batch and attempt", job.namespacedName(), seen.taskArn());
         continue;
       }
@@ -222,7 +221,7 @@ final class EcsRunner {
     return candidates.stream().map(d -> d.isNegative() ? Duration.ZERO : d).min(Duration::compareTo);
   }
 
-  static TaskRequest request(JobPlan plan, Batch batch, RunId run) {
+  static TaskRequest request(JobPlan plan, List<String> uris, RunId run) {
     IiifJob job = plan.job();
     TaskSpec task = plan.spec().task();
     NetworkSpec network = plan.spec().network();
@@ -230,7 +229,7 @@ final class EcsRunner {
         task.cluster(),
         task.taskDefinition(),
         task.container(),
-        plan.command().argv(batch.uris()),
+        plan.command().argv(uris),
         task.launchType() == null ? null : LaunchType.fromValue(task.launchType().name()),
         task.platformVersion(),
         task.capacityProviderStrategy().stream()

@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -71,6 +72,10 @@ public final class IiifJobOperator implements AutoCloseable {
     operator.register(
         new IiifJobReconciler(runner, cleaner, events),
         c -> {
+          // An exception in a pass (the Kubernetes API unreachable, say) is retried without end,
+          // backing off to a minute; a periodic pass catches anything else that was missed.
+          c.withRetry(new GenericRetry().setInitialInterval(1000).setIntervalMultiplier(2).setMaxInterval(60_000).withoutMaxAttempts());
+          c.withReconciliationMaxInterval(Duration.ofMinutes(10));
           if (config.namespaces().isEmpty()) {
             c.watchingAllNamespaces();
           } else {

@@ -3,6 +3,7 @@ package io.iiifaws.operator;
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobSpec;
 import io.iiifaws.api.Mode;
+import io.iiifaws.api.UriRange;
 import io.iiifaws.ecs.Batch;
 import io.iiifaws.goiiif.ProcessCommand;
 import java.util.List;
@@ -12,13 +13,22 @@ import software.amazon.awssdk.regions.Region;
  * A valid job, worked out: the region, the go-iiif command and the batches (Task mode) or the
  * event to send (Invoke mode).
  */
-record JobPlan(IiifJob job, Region region, ProcessCommand command, List<Batch> batches, String payload) {
+record JobPlan(
+    IiifJob job, Region region, ProcessCommand command, List<String> uris, List<Batch> batches, String payload) {
   IiifJobSpec spec() {
     return job.getSpec();
   }
 
   Mode mode() {
     return spec().mode();
+  }
+
+  /**
+   * The URIs (as go-iiif gets them) of a batch status records. Once a job has started, its
+   * recorded batches, not a new plan, say which URIs each task processes.
+   */
+  List<String> uris(UriRange range) {
+    return uris.subList(range.first(), range.last() + 1);
   }
 
   /** The ECS cluster of the spec, or null when none is given (Invoke mode). */

@@ -57,7 +57,7 @@ final class SpecValidator {
     }
     ProcessCommand command = command(spec.process());
     if (spec.mode() == Mode.Invoke) {
-      return new JobPlan(job, region, command, List.of(), invocationPayload(spec, uris, region));
+      return new JobPlan(job, region, command, uris, List.of(), invocationPayload(spec, uris, region));
     }
     TaskSpec task = spec.task();
     if (task == null) {
@@ -80,7 +80,7 @@ final class SpecValidator {
           "spec.batch.size: the URIs make " + batches.size() + " batches and a job may have at most "
               + MAX_BATCHES + "; raise spec.batch.size or split the job");
     }
-    return new JobPlan(job, region, command, batches, null);
+    return new JobPlan(job, region, command, uris, batches, null);
   }
 
   /** The URIs as go-iiif will get them: checked, and reduced to base names if asked. */
