@@ -21,11 +21,32 @@ public final class Main implements Runnable {
   }
 
   public static int execute(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return commandLine(System.getenv(), System.out, System.err).execute(args);
+  }
+
+  /** The whole command line; errors are one line on stderr, never a stack trace. */
+  public static CommandLine commandLine(java.util.Map<String, String> env, java.io.PrintStream out, java.io.PrintStream err) {
+    CommandLine main = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    main.addSubcommand("process-ecs", ProcessEcsCommand.commandLine(env, out, err));
+    main.setOut(new java.io.PrintWriter(out, true));
+    main.setErr(new java.io.PrintWriter(err, true));
+    main.setParameterExceptionHandler((e, args) -> {
+      String name = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(name + ": " + e.getMessage());
+      err.println("Try '" + name + " -h' for help.");
+      return CommandLine.ExitCode.USAGE;
+    });
+    main.setExecutionExceptionHandler((e, command, parsed) -> {
+      String message = e instanceof software.amazon.awssdk.core.exception.SdkException
+          ? io.iiifaws.aws.AwsErrors.describe(e) : e.getMessage();
+      err.println(command.getCommandSpec().qualifiedName() + ": " + message);
+      return CommandLine.ExitCode.SOFTWARE;
+    });
+    return main;
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: operator, demo, or help");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: operator, demo, process-ecs or help");
   }
 }

@@ -11,6 +11,7 @@ import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskRequest;
+import io.iiifaws.ecs.TaskTemplate;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,13 +224,17 @@ final class EcsRunner {
 
   static TaskRequest request(JobPlan plan, List<String> uris, RunId run) {
     IiifJob job = plan.job();
-    TaskSpec task = plan.spec().task();
-    NetworkSpec network = plan.spec().network();
-    return new TaskRequest(
+    return template(plan.spec()).request(plan.command().argv(uris), TaskLabels.environment(job, run),
+        TaskLabels.tags(job, run), job.getMetadata().getUid(), TaskLabels.clientToken(job, run));
+  }
+
+  static TaskTemplate template(IiifJobSpec spec) {
+    TaskSpec task = spec.task();
+    NetworkSpec network = spec.network();
+    return new TaskTemplate(
         task.cluster(),
         task.taskDefinition(),
         task.container(),
-        plan.command().argv(uris),
         task.launchType() == null ? null : LaunchType.fromValue(task.launchType().name()),
         task.platformVersion(),
         task.capacityProviderStrategy().stream()
@@ -238,10 +243,7 @@ final class EcsRunner {
         network.subnets(),
         network.securityGroups(),
         network.assignPublicIp() == io.iiifaws.api.AssignPublicIp.ENABLED,
-        TaskLabels.environment(job, run),
-        TaskLabels.tags(job, run),
-        job.getMetadata().getUid(),
-        TaskLabels.clientToken(job, run));
+        task.tags());
   }
 
   private static String exhaustedMessage(BatchStatus batch, int backoffLimit) {

@@ -35,8 +35,9 @@ public final class TaskLabels {
     return env;
   }
 
+  /** The operator's own tags; spec.task.tags come with the task template. */
   public static Map<String, String> tags(IiifJob job, RunId run) {
-    Map<String, String> tags = new LinkedHashMap<>(job.getSpec().task().tags());
+    Map<String, String> tags = new LinkedHashMap<>();
     tags.put(TAG_NAMESPACE, job.getMetadata().getNamespace());
     tags.put(TAG_JOB, job.getMetadata().getName());
     tags.put(TAG_BATCH, Integer.toString(run.batch()));

@@ -158,7 +158,11 @@ public final class FaultyAws implements AutoCloseable {
 
   /** Invocations of the function answer this way instead of moto's default. */
   public void function(String name, Function<String, LambdaAnswer> answer) {
-    functions.put(name, answer);
+    if (answer == null) {
+      functions.remove(name);
+    } else {
+      functions.put(name, answer);
+    }
   }
 
   public void hook(Hook next) {

@@ -1,0 +1,306 @@
+package io.iiifaws.cli;
+
+import io.iiifaws.api.ProcessSpec;
+import io.iiifaws.api.ProcessStyle;
+import io.iiifaws.aws.AwsClients;
+import io.iiifaws.aws.Dsn;
+import io.iiifaws.ecs.EcsTasks;
+import io.iiifaws.ecs.ProcessTasks;
+import io.iiifaws.ecs.TaskTemplate;
+import io.iiifaws.goiiif.ImageUris;
+import io.iiifaws.goiiif.ProcessCommand;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+
+/**
+ * go-iiif-aws's {@code iiif-process-ecs} flags, with their single-dash spelling and defaults, and
+ * iiif-aws's additions. Each flag can also come from {@code IIIF_PROCESS_<FLAG>}; the command
+ * line wins. The command line and the Lambda handler read their settings from here.
+ */
+public final class ProcessEcsOptions {
+  public static final String ENV_PREFIX = "IIIF_PROCESS_";
+
+  /** What the command does. */
+  public enum Mode {
+    task,
+    invoke,
+    lambda
+  }
+
+  @Option(names = "-mode", defaultValue = "task", paramLabel = "MODE",
+      description = "task: run the ECS task; invoke: invoke the Lambda function; lambda: serve as the Lambda function"
+          + " (in a custom runtime or container image). Default: ${DEFAULT-VALUE}.")
+  Mode mode;
+
+  @Option(names = "-ecs-dsn", paramLabel = "DSN",
+      description = "AWS access for ECS: 'region=R credentials=C', C one of iam: (the SDK's default chain), env:,"
+          + " PROFILE or PATH:PROFILE. Default: the SDK's default chain.")
+  String ecsDsn;
+
+  @Option(names = "-lambda-dsn", paramLabel = "DSN", description = "AWS access for Lambda (invoke mode), as -ecs-dsn.")
+  String lambdaDsn;
+
+  @Option(names = "-cluster", paramLabel = "NAME", description = "ECS cluster that runs the task.")
+  String cluster;
+
+  @Option(names = "-task", paramLabel = "FAMILY:REVISION", description = "Task definition of the go-iiif task.")
+  String task;
+
+  @Option(names = "-container", paramLabel = "NAME",
+      description = "Container of the task definition that runs iiif-process; its exit code is the task's outcome.")
+  String container;
+
+  @Option(names = "-subnet", split = ",", paramLabel = "ID",
+      description = "Subnet for the task's network interface; repeat, or separate with commas.")
+  List<String> subnets = new ArrayList<>();
+
+  @Option(names = "-security-group", split = ",", paramLabel = "ID",
+      description = "Security group for the task's network interface; repeat, or separate with commas.")
+  List<String> securityGroups = new ArrayList<>();
+
+  @Option(names = "-config", defaultValue = ProcessSpec.DEFAULT_CONFIG, paramLabel = "PATH",
+      description = "go-iiif config file in the container. Default: ${DEFAULT-VALUE}.")
+  String config;
+
+  @Option(names = "-instructions", defaultValue = ProcessSpec.DEFAULT_INSTRUCTIONS, paramLabel = "PATH",
+      description = "go-iiif instructions file in the container. Default: ${DEFAULT-VALUE}.")
+  String instructions;
+
+  @Option(names = "-report", arity = "0..1", fallbackValue = "true", defaultValue = "false", paramLabel = "BOOL",
+      description = "Ask go-iiif for its JSON processing report. Default: ${DEFAULT-VALUE}.")
+  boolean report;
+
+  @Option(names = "-report-name", defaultValue = "process.json", paramLabel = "NAME",
+      description = "File name of the report (-report-template for go-iiif 4+). Default: ${DEFAULT-VALUE}.")
+  String reportName;
+
+  @Option(names = "-strip-paths", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
+      description = "Reduce URIs to their base names. Default: ${DEFAULT-VALUE}; -strip-paths=false keeps them.")
+  boolean stripPaths;
+
+  @Option(names = "-uri", paramLabel = "URI", split = ",", description = "Image URI; repeat. URIs may also follow the flags.")
+  List<String> uriFlags = new ArrayList<>();
+
+  @Parameters(paramLabel = "URI", description = "Image URIs to process.")
+  List<String> uriArgs = new ArrayList<>();
+
+  @Option(names = "-wait", arity = "0..1", fallbackValue = "true", defaultValue = "false", paramLabel = "BOOL",
+      description = "Wait for the task to stop; the exit status is then the go-iiif container's exit code.")
+  boolean waitForTask;
+
+  @Option(names = "-lambda-func", paramLabel = "NAME", description = "Function to invoke in invoke mode.")
+  String lambdaFunction;
+
+  @Option(names = "-lambda-type", defaultValue = "RequestResponse", paramLabel = "TYPE",
+      description = "Invocation type: RequestResponse, Event or DryRun. Default: ${DEFAULT-VALUE}.")
+  io.iiifaws.api.InvocationType lambdaType;
+
+  @Option(names = "-go-iiif-style", defaultValue = "v1", paramLabel = "STYLE",
+      description = "Flags go-iiif in the container takes: v1 (go-iiif 1.x, what go-iiif-aws sent; the default),"
+          + " v2 (go-iiif 2 and 3) or v4 (go-iiif 4 to 8).")
+  ProcessStyle style;
+
+  @Option(names = "-launch-type", defaultValue = "FARGATE", paramLabel = "TYPE",
+      description = "FARGATE, EC2 or EXTERNAL; ignored with -capacity-provider. Default: ${DEFAULT-VALUE}.")
+  io.iiifaws.api.LaunchType launchType;
+
+  @Option(names = "-capacity-provider", split = ",", paramLabel = "NAME[:WEIGHT[:BASE]]",
+      description = "Capacity provider to place the task with, such as FARGATE_SPOT; repeat for a strategy.")
+  List<String> capacityProviders = new ArrayList<>();
+
+  @Option(names = "-platform-version", paramLabel = "VERSION", description = "Fargate platform version, such as 1.4.0.")
+  String platformVersion;
+
+  @Option(names = "-public-ip", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
+      description = "Give the task a public IP, as go-iiif-aws did. Default: ${DEFAULT-VALUE}.")
+  boolean publicIp;
+
+  @Option(names = "-tag", split = ",", paramLabel = "KEY=VALUE", description = "Tag for the task; repeat.")
+  Map<String, String> tags = new LinkedHashMap<>();
+
+  @Option(names = "-wait-interval", defaultValue = "6s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "Time between DescribeTasks calls while waiting. Default: ${DEFAULT-VALUE}.")
+  Duration waitInterval;
+
+  /** Settings read from the environment alone, as the Lambda handler has them. */
+  public static ProcessEcsOptions fromEnvironment(Map<String, String> env) {
+    ProcessEcsOptions options = new ProcessEcsOptions();
+    commandLine(options, env).parseArgs();
+    return options;
+  }
+
+  static CommandLine commandLine(Object command, Map<String, String> env) {
+    return new CommandLine(command)
+        .setPosixClusteredShortOptionsAllowed(false)
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setDefaultValueProvider(new EnvironmentDefaults(env));
+  }
+
+  /** IIIF_PROCESS_CLUSTER for -cluster, IIIF_PROCESS_SECURITY_GROUP for -security-group. */
+  public static String environmentName(String flag) {
+    return ENV_PREFIX + flag.replaceFirst("^-+", "").toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  private record EnvironmentDefaults(Map<String, String> env) implements CommandLine.IDefaultValueProvider {
+    @Override
+    public String defaultValue(CommandLine.Model.ArgSpec argument) {
+      if (argument instanceof CommandLine.Model.OptionSpec option) {
+        String value = env.get(environmentName(option.longestName()));
+        if (value != null) {
+          return value;
+        }
+      }
+      return argument.defaultValue();
+    }
+  }
+
+  // ---- what the settings make --------------------------------------------------------------
+
+  public Mode mode() {
+    return mode;
+  }
+
+  /**
+   * The URIs to process, as go-iiif gets them: from -uri and the arguments, base names if
+   * -strip-paths, each an image by its extension.
+   *
+   * @throws IllegalArgumentException naming the first URI that is not usable
+   */
+  public List<String> uris() {
+    List<String> all = new ArrayList<>(uriFlags);
+    all.addAll(uriArgs);
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("no URIs: give them after the flags or with -uri");
+    }
+    List<String> result = new ArrayList<>();
+    for (String uri : all) {
+      result.add(checkedUri(uri));
+    }
+    return result;
+  }
+
+  /** One URI as go-iiif gets it, or an exception naming the problem. */
+  public String checkedUri(String uri) {
+    if (uri.isBlank() || uri.startsWith("-")) {
+      throw new IllegalArgumentException("'" + uri + "' is not a URI: URIs may not be empty or start with '-'");
+    }
+    String passed = stripPaths ? ImageUris.baseName(uri) : uri;
+    if (!ImageUris.isImage(passed)) {
+      throw new IllegalArgumentException("'" + uri + "' is not an image by its extension");
+    }
+    return passed;
+  }
+
+  public ProcessCommand processCommand() {
+    return ProcessCommand.of(new ProcessSpec(style, config, instructions, report, reportName, false, null));
+  }
+
+  /** @throws IllegalArgumentException naming a missing or malformed flag */
+  public TaskTemplate taskTemplate() {
+    require(cluster, "-cluster");
+    require(task, "-task");
+    require(container, "-container");
+    List<CapacityProviderStrategyItem> strategy = new ArrayList<>();
+    for (String provider : capacityProviders) {
+      String[] parts = provider.split(":");
+      try {
+        var item = CapacityProviderStrategyItem.builder().capacityProvider(parts[0]);
+        if (parts.length > 1) {
+          item.weight(Integer.parseInt(parts[1]));
+        }
+        if (parts.length > 2) {
+          item.base(Integer.parseInt(parts[2]));
+        }
+        if (parts.length > 3 || parts[0].isEmpty()) {
+          throw new NumberFormatException();
+        }
+        strategy.add(item.build());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("-capacity-provider '" + provider + "' is not NAME[:WEIGHT[:BASE]]");
+      }
+    }
+    boolean fargate = strategy.isEmpty() ? launchType == io.iiifaws.api.LaunchType.FARGATE
+        : strategy.stream().anyMatch(s -> s.capacityProvider().startsWith("FARGATE"));
+    if (fargate && subnets.isEmpty()) {
+      throw new IllegalArgumentException("-subnet is required for Fargate tasks");
+    }
+    return new TaskTemplate(cluster, task, container,
+        strategy.isEmpty() ? LaunchType.fromValue(launchType.name()) : null,
+        platformVersion, strategy, subnets, securityGroups, publicIp, tags);
+  }
+
+  public String lambdaFunction() {
+    require(lambdaFunction, "-lambda-func");
+    return lambdaFunction;
+  }
+
+  public io.iiifaws.api.InvocationType lambdaType() {
+    return lambdaType;
+  }
+
+  public boolean waitForTask() {
+    return waitForTask;
+  }
+
+  public Duration waitInterval() {
+    return waitInterval;
+  }
+
+  /**
+   * AWS clients for a DSN flag (or the SDK's default chain without one). AWS_ENDPOINT_URL from
+   * the given environment points them at an emulator.
+   */
+  public AwsClients awsClients(String dsnFlag, Map<String, String> env) {
+    String text = dsnFlag.equals("-lambda-dsn") ? lambdaDsn : ecsDsn;
+    AwsClients.Settings settings = AwsClients.Settings.fromEnvironment(true);
+    if (text != null && !text.isBlank()) {
+      Dsn dsn;
+      try {
+        dsn = Dsn.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(dsnFlag + " '" + text + "' is not a DSN: " + e.getMessage());
+      }
+      if (!AwsClients.isKnown(software.amazon.awssdk.regions.Region.of(dsn.region()))) {
+        throw new IllegalArgumentException(dsnFlag + ": '" + dsn.region() + "' is not an AWS region");
+      }
+      try {
+        settings = settings.withDefaultRegion(dsn.region()).withCredentials(dsn.credentialsProvider());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(dsnFlag + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(dsnFlag + ": cannot read credentials '" + dsn.credentials() + "': " + e.getMessage());
+      }
+    }
+    String endpoint = env.get("AWS_ENDPOINT_URL");
+    if (endpoint != null && !endpoint.isBlank()) {
+      settings = settings.withEndpoint(URI.create(endpoint));
+    }
+    return new AwsClients(settings);
+  }
+
+  /** go-iiif-aws's launcher over these settings. */
+  public ProcessTasks processTasks(AwsClients aws) {
+    return new ProcessTasks(new EcsTasks(aws.ecs(null)), taskTemplate(), processCommand());
+  }
+
+  public Optional<String> region(AwsClients aws) {
+    return Optional.of(aws.region(null).id());
+  }
+
+  private static void require(String value, String flag) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(flag + " is required (or " + environmentName(flag) + ")");
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.iiifaws.ecs;
+
+import io.iiifaws.goiiif.ProcessCommand;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * go-iiif-aws's way of running go-iiif: one RunTask per batch of URIs (a single task unless the
+ * URIs overflow ECS's limit on overrides), and optionally waiting for the tasks to stop. The
+ * command line and the Lambda handler use it; it launches through {@link EcsTasks} like the
+ * operator does.
+ */
+public final class ProcessTasks {
+  /** What the launcher sets as startedBy, so its tasks can be found in ECS. */
+  public static final String STARTED_BY = "iiif-process-ecs";
+
+  private final EcsTasks ecs;
+  private final TaskTemplate template;
+  private final ProcessCommand command;
+
+  public ProcessTasks(EcsTasks ecs, TaskTemplate template, ProcessCommand command) {
+    this.ecs = ecs;
+    this.template = template;
+    this.command = command;
+  }
+
+  /** ECS placed no task; the message gives its reasons. */
+  public static final class LaunchRefusedException extends RuntimeException {
+    LaunchRefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /** A launched task and the URIs it processes. */
+  public record Launched(String taskArn, List<String> uris) {}
+
+  /**
+   * Starts the tasks for these URIs, which must already be checked.
+   *
+   * @throws LaunchRefusedException when ECS places no task
+   * @throws IllegalArgumentException when a URI is too long for any task
+   */
+  public List<Launched> launch(List<String> uris) {
+    List<Launched> launched = new ArrayList<>();
+    for (Batch batch : BatchPlanner.plan(uris, null, command, template.container(), Map.of())) {
+      TaskRequest request = template.request(command.argv(batch.uris()), Map.of(), Map.of(), STARTED_BY, null);
+      EcsTasks.Launch launch = ecs.run(request);
+      if (launch instanceof EcsTasks.Launch.Started started) {
+        launched.add(new Launched(started.taskArn(), batch.uris()));
+      } else if (launch instanceof EcsTasks.Launch.Refused refused) {
+        throw new LaunchRefusedException("RunTask placed no task: " + refused.reason()
+            + (launched.isEmpty() ? "" : " (after starting " + launched.size() + " tasks)"));
+      } else {
+        throw new LaunchRefusedException("RunTask reported a task started before: " + launch);
+      }
+    }
+    return launched;
+  }
+
+  /** Waits between two DescribeTasks calls. */
+  public interface Pause {
+    void pause(Duration duration) throws InterruptedException;
+  }
+
+  /**
+   * Describes the tasks every {@code interval} until all have stopped, then judges them by the
+   * go-iiif container. A task ECS does not know for longer than {@code missingGrace} (eventual
+   * consistency lasts seconds) counts as failed.
+   */
+  public Map<String, TaskVerdict> await(List<String> taskArns, Duration interval, Duration missingGrace, Pause pause)
+      throws InterruptedException {
+    Map<String, TaskVerdict> verdicts = new LinkedHashMap<>();
+    Map<String, Integer> missed = new LinkedHashMap<>();
+    long allowedMisses = Math.max(1, missingGrace.toMillis() / Math.max(1, interval.toMillis()));
+    while (true) {
+      List<String> open = taskArns.stream().filter(arn -> !verdicts.containsKey(arn)).toList();
+      for (TaskObservation task : ecs.describe(template.cluster(), open)) {
+        if (task.missing()) {
+          if (missed.merge(task.taskArn(), 1, Integer::sum) > allowedMisses) {
+            verdicts.put(task.taskArn(), new TaskVerdict(TaskVerdict.Outcome.FAILED, null, "ECS does not know the task"));
+          }
+          continue;
+        }
+        TaskVerdict verdict = TaskVerdict.judge(task, template.container(), null);
+        if (verdict.outcome() != TaskVerdict.Outcome.RUNNING) {
+          verdicts.put(task.taskArn(), verdict);
+        }
+      }
+      if (verdicts.size() == taskArns.size()) {
+        Map<String, TaskVerdict> ordered = new LinkedHashMap<>();
+        taskArns.forEach(arn -> ordered.put(arn, verdicts.get(arn)));
+        return ordered;
+      }
+      pause.pause(interval);
+    }
+  }
+}

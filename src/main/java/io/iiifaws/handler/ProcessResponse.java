@@ -1,0 +1,18 @@
+package io.iiifaws.handler;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The handler's answer, as go-iiif-aws's function answered ({@code TaskId}, {@code URIs}), with
+ * every task when the URIs needed more than one, the keys skipped, and a message when no task
+ * was started.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ProcessResponse(
+    @JsonProperty("TaskId") String taskId,
+    @JsonProperty("TaskIds") List<String> taskIds,
+    @JsonProperty("URIs") List<String> uris,
+    @JsonProperty("Skipped") List<String> skipped,
+    @JsonProperty("Message") String message) {}

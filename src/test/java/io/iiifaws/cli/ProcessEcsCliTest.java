@@ -1,0 +1,245 @@
+package io.iiifaws.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.iiifaws.demo.AwsQuery;
+import io.iiifaws.testing.FaultyAws;
+import io.iiifaws.testing.OperatorHarness;
+import io.iiifaws.testing.TaskOutcome;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/** iiif-process-ecs against moto_server, through the fault layer. */
+class ProcessEcsCliTest {
+  static OperatorHarness h;
+  static Path credentials;
+  static String function;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    h = new OperatorHarness();
+    credentials = dir.resolve("credentials");
+    Files.writeString(credentials, "[museum]\naws_access_key_id = test\naws_secret_access_key = test\n");
+    function = "iiif-cli-" + UUID.randomUUID().toString().substring(0, 8);
+    String role = new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, OperatorHarness.CREDENTIALS).createLambdaRole("role-" + function);
+    try (LambdaClient lambda = LambdaClient.builder().region(Region.of(OperatorHarness.REGION)).endpointOverride(h.moto.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)).build()) {
+      lambda.createFunction(r -> r.functionName(function).runtime(Runtime.JAVA21).role(role).handler("x::y")
+          .code(c -> c.zipFile(SdkBytes.fromByteArray(new byte[] {80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))));
+    }
+  }
+
+  @AfterAll
+  static void tearDown() {
+    h.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    h.aws.outcomes(task -> TaskOutcome.SUCCESS);
+  }
+
+  record Run(int status, String out, String err) {
+    List<String> lines() {
+      return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
+    }
+  }
+
+  Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("AWS_ENDPOINT_URL", h.aws.endpoint().toString());
+    return env;
+  }
+
+  Run run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of("process-ecs"));
+    all.addAll(List.of(args));
+    int status = Main.commandLine(env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+        .execute(all.toArray(String[]::new));
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  String dsn() {
+    return "region=us-east-1 credentials=" + credentials + ":museum";
+  }
+
+  List<String> taskFlags() {
+    return List.of("-ecs-dsn", dsn(), "-cluster", h.cluster, "-task", h.taskDefinition, "-container", OperatorHarness.CONTAINER,
+        "-subnet", h.network.subnet(), "-security-group", h.network.securityGroup());
+  }
+
+  String[] args(List<String> flags, String... more) {
+    List<String> all = new ArrayList<>(flags);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void taskModePrintsTheTaskArnAndSendsGoIiifAwsArgv() {
+    int before = h.aws.requests("RunTask").size();
+    Run run = run(env(), args(taskFlags(), "-report", "-uri", "collection/IMG_0084.JPG", "dir/avocado.png"));
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.lines()).singleElement().satisfies(arn -> assertThat(arn).startsWith("arn:aws:ecs:us-east-1:").contains(":task/" + h.cluster + "/"));
+    JsonNode request = h.aws.requests("RunTask").get(before);
+    assertThat(request.path("taskDefinition").asText()).isEqualTo(h.taskDefinition);
+    assertThat(request.path("launchType").asText()).isEqualTo("FARGATE");
+    assertThat(request.path("startedBy").asText()).isEqualTo("iiif-process-ecs");
+    assertThat(request.path("networkConfiguration").path("awsvpcConfiguration").path("assignPublicIp").asText()).isEqualTo("ENABLED");
+    JsonNode override = request.path("overrides").path("containerOverrides").get(0);
+    assertThat(override.path("name").asText()).isEqualTo(OperatorHarness.CONTAINER);
+    assertThat(override.path("command")).extracting(JsonNode::asText).containsExactly(
+        "/bin/iiif-process", "-config", "/etc/go-iiif/config.json", "-instructions", "/etc/go-iiif/instructions.json",
+        "-report", "-report-name", "process.json", "-uri=IMG_0084.JPG", "-uri=avocado.png");
+  }
+
+  @Test
+  void waitReturnsTheGoIiifContainersExitCodeWithTheStopReasonOnStderr() {
+    h.aws.outcomes(task -> TaskOutcome.exit(3));
+    Run failed = run(env(), args(taskFlags(), "-wait", "-wait-interval", "20ms", "a.jpg"));
+    assertThat(failed.status()).isEqualTo(3);
+    assertThat(failed.err()).contains("container iiif exited 3 (EssentialContainerExited: Essential container in task exited)");
+
+    h.aws.outcomes(task -> TaskOutcome.failedToStart("CannotPullContainerError: pull access denied"));
+    Run notStarted = run(env(), args(taskFlags(), "-wait", "-wait-interval", "20ms", "a.jpg"));
+    assertThat(notStarted.status()).isEqualTo(1);
+    assertThat(notStarted.err()).contains("task failed to start (TaskFailedToStart: CannotPullContainerError: pull access denied)");
+
+    h.aws.outcomes(task -> TaskOutcome.SUCCESS);
+    Run ok = run(env(), args(taskFlags(), "-wait=true", "-wait-interval=20ms", "a.jpg"));
+    assertThat(ok.status()).isZero();
+    assertThat(ok.err()).contains("container iiif exited 0");
+  }
+
+  @Test
+  void everyFlagCanComeFromTheEnvironmentAndTheCommandLineWins() {
+    Map<String, String> env = env();
+    env.put("IIIF_PROCESS_ECS_DSN", dsn());
+    env.put("IIIF_PROCESS_CLUSTER", h.cluster);
+    env.put("IIIF_PROCESS_TASK", "wrong-definition:9");
+    env.put("IIIF_PROCESS_CONTAINER", OperatorHarness.CONTAINER);
+    env.put("IIIF_PROCESS_SUBNET", h.network.subnet() + "," + h.network.subnet());
+    env.put("IIIF_PROCESS_SECURITY_GROUP", h.network.securityGroup());
+    env.put("IIIF_PROCESS_STRIP_PATHS", "false");
+    env.put("IIIF_PROCESS_GO_IIIF_STYLE", "v4");
+    env.put("IIIF_PROCESS_URI", "dir/a.jpg,dir/b.jpg");
+    int before = h.aws.requests("RunTask").size();
+
+    Run run = run(env, "-task", h.taskDefinition);
+
+    assertThat(run.status()).as(run.err()).isZero();
+    JsonNode request = h.aws.requests("RunTask").get(before);
+    assertThat(request.path("taskDefinition").asText()).isEqualTo(h.taskDefinition);
+    assertThat(request.path("networkConfiguration").path("awsvpcConfiguration").path("subnets")).hasSize(2);
+    assertThat(request.path("overrides").path("containerOverrides").get(0).path("command")).extracting(JsonNode::asText)
+        .endsWith("--", "dir/a.jpg", "dir/b.jpg");
+  }
+
+  @Test
+  void dsnFormsAreReadAndAMalformedOneIsAUsageError() {
+    System.setProperty("aws.accessKeyId", "test");
+    System.setProperty("aws.secretAccessKey", "test");
+    try {
+      Run iam = run(env(), args(List.of("-ecs-dsn", "region=us-east-1 credentials=iam:", "-cluster", h.cluster, "-task", h.taskDefinition,
+          "-container", OperatorHarness.CONTAINER, "-subnet", h.network.subnet(), "-security-group", h.network.securityGroup()), "a.jpg"));
+      assertThat(iam.status()).as(iam.err()).isZero();
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+    Run profile = run(env(), args(taskFlags(), "a.jpg"));
+    assertThat(profile.status()).as(profile.err()).isZero();
+
+    for (String bad : List.of("region=us-east-1", "credentials=iam:", "region us-east-1", "region=us-east-1 credentials=iam: colour=blue",
+        "region=moon-1 credentials=iam:")) {
+      Run run = run(env(), args(List.of("-ecs-dsn", bad, "-cluster", "c", "-task", "t:1", "-container", "c", "-subnet", "subnet-1"), "a.jpg"));
+      assertThat(run.status()).as(bad).isEqualTo(2);
+      assertThat(run.err().lines().toList()).as(bad).hasSize(2).first().asString().startsWith("iiif-aws process-ecs: -ecs-dsn");
+    }
+  }
+
+  @Test
+  void badInputIsAOneLineUsageError() {
+    Map<String, String> problems = Map.of(
+        "no URIs", "no URIs: give them after the flags or with -uri",
+        "notes.txt", "'notes.txt' is not an image by its extension",
+        "-bogus", "Unknown option: '-bogus'",
+        "-lambda-type=Later", "Invalid value for option '-lambda-type'");
+    problems.forEach((input, message) -> {
+      Run run = input.equals("no URIs") ? run(env(), args(taskFlags())) : run(env(), args(taskFlags(), input));
+      assertThat(run.status()).as(input).isEqualTo(2);
+      assertThat(run.err()).as(input).startsWith("iiif-aws process-ecs: ").contains(message).doesNotContain("\tat ");
+      assertThat(run.err().lines().count()).as(input).isEqualTo(2);
+    });
+    Run missing = run(env(), "a.jpg");
+    assertThat(missing.status()).isEqualTo(2);
+    assertThat(missing.err()).startsWith("iiif-aws process-ecs: -cluster is required (or IIIF_PROCESS_CLUSTER)");
+  }
+
+  @Test
+  void awsRefusalsAreOneLineRuntimeErrors() {
+    h.aws.failNext("RunTask", FaultyAws.Fault.accessDenied("ecs:RunTask"));
+    Run denied = run(env(), args(taskFlags(), "a.jpg"));
+    assertThat(denied.status()).isEqualTo(1);
+    assertThat(denied.err().strip()).isEqualTo("iiif-aws process-ecs: RunTask: AccessDeniedException: User: "
+        + "arn:aws:sts::123456789012:assumed-role/iiif-aws/operator is not authorized to perform: ecs:RunTask");
+
+    h.aws.refuseNextRunTasks("RESOURCE:MEMORY");
+    Run refused = run(env(), args(taskFlags(), "a.jpg"));
+    assertThat(refused.status()).isEqualTo(1);
+    assertThat(refused.err().strip()).isEqualTo("iiif-aws process-ecs: RunTask placed no task: RESOURCE:MEMORY");
+  }
+
+  @Test
+  void invokeModePrintsTheFunctionsAnswerAndFailsOnAFunctionError() {
+    List<String> flags = List.of("-mode", "invoke", "-lambda-dsn", dsn(), "-lambda-func", function);
+    Run ok = run(env(), args(flags, "-uri", "avocado.png", "-uri", "toast.jpg"));
+    assertThat(ok.status()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("\"key\":\"avocado.png\"", "\"key\":\"toast.jpg\"");
+
+    h.aws.function(function, payload -> new FaultyAws.LambdaAnswer("{\"errorMessage\":\"bucket gone\"}", "Unhandled"));
+    try {
+      Run failed = run(env(), args(flags, "avocado.png"));
+      assertThat(failed.status()).isEqualTo(1);
+      assertThat(failed.out()).contains("bucket gone");
+      assertThat(failed.err()).contains("function " + function + " failed (Unhandled)");
+    } finally {
+      h.aws.function(function, null);
+    }
+  }
+
+  @Test
+  void theHelpListsEveryFlag() {
+    Run help = run(env(), "-h");
+    assertThat(help.status()).isZero();
+    for (String flag : List.of("-mode", "-ecs-dsn", "-lambda-dsn", "-cluster", "-task", "-container", "-subnet", "-security-group",
+        "-config", "-instructions", "-report", "-report-name", "-strip-paths", "-uri", "-wait", "-lambda-func", "-lambda-type",
+        "-go-iiif-style", "-launch-type", "-platform-version", "-public-ip", "-capacity-provider", "-tag", "-wait-interval", "-h")) {
+      assertThat(help.out()).as(flag).containsPattern("(?m)(^|[\\s,\\[])" + java.util.regex.Pattern.quote(flag) + "([=\\[,\\s]|$)");
+    }
+    assertThat(help.out()).contains("IIIF_PROCESS_<FLAG>", "wins over the variable");
+  }
+}

@@ -1,0 +1,79 @@
+package io.iiifaws.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iiifaws.testing.OperatorHarness;
+import io.iiifaws.testing.TaskOutcome;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The packaged jar and scripts, run as separate processes the way users run them. */
+class PackagedJarIT {
+  static final Path JAR = Path.of(System.getProperty("iiifaws.jar", "target/iiif-aws.jar"));
+
+  record Run(int status, String out, String err) {}
+
+  static Run run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("out", ".txt");
+    Path err = Files.createTempFile("err", ".txt");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    if (!process.waitFor(3, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("timed out: " + String.join(" ", command));
+    }
+    return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theQuickStartDemoRunsTheExampleJobToSuccess() throws Exception {
+    Run demo = run(Map.of(), "java", "-jar", JAR.toString(), "demo");
+
+    assertThat(demo.status()).as(demo.out() + demo.err()).isZero();
+    assertThat(demo.out())
+        .contains("examples/iiifjob.yaml")
+        .containsPattern("Running +0/1 +task [0-9a-f]{8}… (launched|RUNNING|DEACTIVATING|STOPPING|DEPROVISIONING)")
+        .containsPattern("Succeeded +1/1 +task [0-9a-f]{8}… STOPPED exit 0")
+        .contains("Complete (CompletionsReached): All 1 batch (2 URIs) succeeded")
+        .contains("The job succeeded.");
+  }
+
+  @Test
+  void theCommandListsItsSubcommands() throws Exception {
+    Run help = run(Map.of(), "java", "-jar", JAR.toString(), "--help");
+    assertThat(help.status()).isZero();
+    assertThat(help.out()).contains("operator", "demo", "process-ecs");
+  }
+
+  @Test
+  void theIiifProcessEcsScriptRunsATaskWithEnvCredentialsAndWaitsForItsExitCode() throws Exception {
+    try (OperatorHarness h = new OperatorHarness()) {
+      h.aws.outcomes(task -> TaskOutcome.exit(4));
+      Map<String, String> env = Map.of(
+          "IIIF_AWS_JAR", JAR.toAbsolutePath().toString(),
+          "AWS_ENDPOINT_URL", h.aws.endpoint().toString(),
+          "AWS_ACCESS_KEY_ID", "test",
+          "AWS_SECRET_ACCESS_KEY", "test",
+          "IIIF_PROCESS_SUBNET", h.network.subnet(),
+          "IIIF_PROCESS_SECURITY_GROUP", h.network.securityGroup());
+      List<String> command = new ArrayList<>(List.of("bin/iiif-process-ecs", "-ecs-dsn", "region=us-east-1 credentials=env:",
+          "-cluster", h.cluster, "-task", h.taskDefinition, "-container", OperatorHarness.CONTAINER, "-wait", "-wait-interval", "50ms",
+          "-uri", "IMG_0084.JPG"));
+
+      Run run = run(env, command.toArray(String[]::new));
+
+      assertThat(run.status()).as(run.err()).isEqualTo(4);
+      assertThat(run.out().strip()).startsWith("arn:aws:ecs:us-east-1:").contains(":task/" + h.cluster + "/");
+      assertThat(run.err()).contains("container iiif exited 4");
+      assertThat(h.aws.launched()).singleElement().satisfies(t -> assertThat(t.command()).endsWith("-uri=IMG_0084.JPG"));
+    }
+  }
+}
