@@ -3,7 +3,7 @@ package io.iiifaws.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record BatchStatus(
     @JsonPropertyDescription("Batch number, from 0.") int index,
     @JsonPropertyDescription("The URIs of this batch, as positions in spec.uris.") UriRange uris,

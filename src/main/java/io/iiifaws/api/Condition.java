@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** A Kubernetes-style condition; the types follow a Job's: Complete, Failed, Suspended. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Condition(
     @JsonPropertyDescription("Complete, Failed, FailureTarget or Suspended.") String type,
     @JsonPropertyDescription("True, False or Unknown.") String status,

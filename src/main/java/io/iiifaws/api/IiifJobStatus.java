@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 import java.util.Optional;
 
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record IiifJobStatus(
     @JsonPropertyDescription("Pending, Running, Succeeded or Failed.") Phase phase,
     @JsonPropertyDescription("metadata.generation this status reflects.") Long observedGeneration,

@@ -3,7 +3,7 @@ package io.iiifaws.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record InvocationStatus(
     @JsonPropertyDescription("When the function was invoked.") String invokedAt,
     @JsonPropertyDescription("Lambda's status code: 200, 202 or 204.") Integer statusCode,

@@ -6,7 +6,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record NetworkSpec(
     @Size(max = 16)
     @JsonPropertyDescription("Subnet IDs (subnet-…) for the task's network interface.")

@@ -7,7 +7,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Map;
 
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 @ValidationRule(
     value = "!has(self.launchType) || !has(self.capacityProviderStrategy)",
     message = "set either launchType or capacityProviderStrategy, not both")

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
 /** One ECS task: one run (attempt) of one batch of URIs. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record TaskStatus(
     @JsonPropertyDescription("The task's ARN.") String taskArn,
     @JsonPropertyDescription("The batch this task runs.") int batch,

@@ -2,6 +2,7 @@ package io.iiifaws.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,33 +36,35 @@ public final class AwsClients implements AutoCloseable {
    * @param credentials empty means the SDK's default credentials chain
    * @param sdkRetries false leaves retrying to the caller: the operator retries by requeueing
    *     instead of sleeping in its reconcile thread
-   * @param interceptor added to every client (metrics); may be null
+   * @param interceptors added to every client (metrics)
    */
   public record Settings(
       Optional<String> defaultRegion,
       Optional<URI> endpoint,
       Optional<AwsCredentialsProvider> credentials,
       boolean sdkRetries,
-      ExecutionInterceptor interceptor) {
+      List<ExecutionInterceptor> interceptors) {
 
     public static Settings fromEnvironment(boolean sdkRetries) {
-      return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, null);
+      return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, List.of());
     }
 
     public Settings withEndpoint(URI uri) {
-      return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptor);
+      return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptors);
     }
 
     public Settings withDefaultRegion(String region) {
-      return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptor);
+      return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptors);
     }
 
     public Settings withCredentials(AwsCredentialsProvider provider) {
-      return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptor);
+      return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptors);
     }
 
     public Settings withInterceptor(ExecutionInterceptor added) {
-      return new Settings(defaultRegion, endpoint, credentials, sdkRetries, added);
+      List<ExecutionInterceptor> all = new java.util.ArrayList<>(interceptors);
+      all.add(added);
+      return new Settings(defaultRegion, endpoint, credentials, sdkRetries, List.copyOf(all));
     }
   }
 
@@ -116,9 +119,7 @@ public final class AwsClients implements AutoCloseable {
     if (!settings.sdkRetries()) {
       config.retryStrategy(AwsRetryStrategy.doNotRetry());
     }
-    if (settings.interceptor() != null) {
-      config.addExecutionInterceptor(settings.interceptor());
-    }
+    settings.interceptors().forEach(config::addExecutionInterceptor);
     return config.build();
   }
 

@@ -111,7 +111,13 @@ final class EcsRunner {
     try {
       adoptStrays(ecs, plan, progress);
     } catch (SdkException e) {
-      launchFailed(progress, null, "ListTasks", e);
+      // Without knowing which tasks ECS already runs for the job, launching could duplicate one.
+      for (BatchStatus batch : progress.launchable(parallelism)) {
+        launchFailed(progress, batch, "ListTasks", e);
+        if (progress.failureTarget().isPresent()) {
+          return;
+        }
+      }
       return;
     }
     for (BatchStatus batch : progress.launchable(parallelism)) {

@@ -96,11 +96,14 @@ public final class FaultyAws implements AutoCloseable {
   private final Map<String, Function<String, LambdaAnswer>> functions = new ConcurrentHashMap<>();
   private final Set<String> forgottenArns = ConcurrentHashMap.newKeySet();
   private final Random random = new Random(42);
+  private final AtomicInteger faultsGiven = new AtomicInteger();
+  private final AtomicInteger refusalsGiven = new AtomicInteger();
   private volatile Function<TaskView, TaskOutcome> outcomes = task -> TaskOutcome.SUCCESS;
   private volatile Predicate<TaskView> holding = task -> false;
   private volatile Map<String, Double> faultRates = Map.of();
   private volatile Fault rateFault = Fault.throttling();
   private volatile Duration listLag = Duration.ZERO;
+  private volatile Duration describeLag = Duration.ZERO;
   private volatile Hook hook = new Hook() {};
 
   /** What a function answers: a payload, and a function error (Handled/Unhandled) or null. */
@@ -156,6 +159,11 @@ public final class FaultyAws implements AutoCloseable {
     listLag = lag;
   }
 
+  /** DescribeTasks says MISSING for tasks launched less than this long ago, as eventual consistency can. */
+  public void describeLag(Duration lag) {
+    describeLag = lag;
+  }
+
   /** Invocations of the function answer this way instead of moto's default. */
   public void function(String name, Function<String, LambdaAnswer> answer) {
     if (answer == null) {
@@ -174,6 +182,11 @@ public final class FaultyAws implements AutoCloseable {
   public int calls(String operation) {
     AtomicInteger count = calls.get(operation);
     return count == null ? 0 : count.get();
+  }
+
+  /** Throttles, 5xx and other errors this layer gave instead of moto's answer. */
+  public int faultsGiven() {
+    return faultsGiven.get() + refusalsGiven.get();
   }
 
   public int totalCalls() {
@@ -206,6 +219,7 @@ public final class FaultyAws implements AutoCloseable {
       }
       Fault fault = fault(operation);
       if (fault != null) {
+        faultsGiven.incrementAndGet();
         respond(exchange, error(fault, null));
         return;
       }
@@ -262,6 +276,7 @@ public final class FaultyAws implements AutoCloseable {
   private Answer runTask(HttpExchange exchange, byte[] body, JsonNode request) throws IOException {
     String reason = refusals.poll();
     if (reason != null) {
+      refusalsGiven.incrementAndGet();
       ObjectNode refused = JSON.createObjectNode();
       refused.putArray("tasks");
       refused.putArray("failures").addObject().put("arn", "arn:aws:ecs:us-east-1:123456789012:container-instance/x").put("reason", reason);
@@ -330,12 +345,12 @@ public final class FaultyAws implements AutoCloseable {
     for (Iterator<JsonNode> it = response.withArray("tasks").elements(); it.hasNext(); ) {
       ObjectNode task = (ObjectNode) it.next();
       String arn = task.path("taskArn").asText();
-      if (forgottenArns.contains(arn)) {
+      TaskView view = tasks.get(arn);
+      if (forgottenArns.contains(arn) || view != null && view.launchedAt().isAfter(Instant.now().minus(describeLag))) {
         it.remove();
         continue;
       }
       seen.add(arn);
-      TaskView view = tasks.get(arn);
       if (view != null) {
         presentAsEcs(task, view);
       }

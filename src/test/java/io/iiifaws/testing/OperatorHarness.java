@@ -74,13 +74,30 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** AWS clients as the operator builds them, pointed at the fault layer. */
   public AwsClients awsClients() {
+    return awsClients(AwsClients.Settings.fromEnvironment(false));
+  }
+
+  private AwsClients awsClients(AwsClients.Settings base) {
     AwsClients created = new AwsClients(
-        AwsClients.Settings.fromEnvironment(false)
-            .withEndpoint(aws.endpoint())
+        base.withEndpoint(aws.endpoint())
             .withDefaultRegion(REGION)
             .withCredentials(StaticCredentialsProvider.create(CREDENTIALS)));
     clients.add(created);
     return created;
+  }
+
+  /** Starts an operator whose every call goes through the fence, which kills it at its crash point. */
+  public OperatorHarness startFenced(Fence fence, OperatorSettings settings) {
+    var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(kubernetes.client().getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("fence", fence.kubernetes()))
+        .build();
+    operator = new IiifJobOperator(client, awsClients(AwsClients.Settings.fromEnvironment(false).withInterceptor(fence.aws())),
+        IiifJobOperator.Config.defaults("test-" + operators.size()).withSettings(settings).withNamespaces(Set.of(NAMESPACE)),
+        Clock.systemUTC());
+    operators.add(operator);
+    operator.start();
+    return this;
   }
 
   public OperatorHarness start() {
