@@ -23,8 +23,11 @@ public record Backoffs(BackoffStrategy afterFailure, BackoffStrategy afterRetry,
     return new Backoffs(strategy, strategy, strategy);
   }
 
-  /** The wait before attempt number {@code count + 1}, for count previous setbacks (from 1). */
-  static Duration delay(BackoffStrategy strategy, int count) {
-    return strategy.computeDelay(Math.max(1, count));
+  /**
+   * The wait after {@code setbacks} setbacks in a row (from 1): between half and all of base ×
+   * 2^(setbacks-1), capped. The SDK's strategies number attempts, and the first attempt waits none.
+   */
+  static Duration delay(BackoffStrategy strategy, int setbacks) {
+    return strategy.computeDelay(Math.max(1, setbacks) + 1);
   }
 }

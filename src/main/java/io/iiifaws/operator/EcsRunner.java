@@ -58,6 +58,40 @@ final class EcsRunner {
       return awsError(progress, uid, "DescribeTasks", e);
     }
 
+    if (settle(progress, spec, uid)) {
+      return Optional.empty();
+    }
+    if (progress.failureTarget().isEmpty()) {
+      if (spec.suspend()) {
+        progress.suspend();
+        tracking.stopActive(region, job, progress, "suspended");
+        return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.pollInterval());
+      }
+      progress.resumeIfSuspended();
+      progress.start();
+      launch(plan, progress);
+      // Adopting tasks found in ECS may have finished batches.
+      if (settle(progress, spec, uid)) {
+        return Optional.empty();
+      }
+    }
+    if (progress.failureTarget().isPresent()) {
+      tracking.stopActive(region, job, progress, progress.failureTarget().get().reason());
+      if (progress.activeTasks().isEmpty()) {
+        progress.failAsTargeted();
+        trouble.clear(uid);
+        return Optional.empty();
+      }
+    }
+    trouble.clear(uid);
+    return nextLook(progress);
+  }
+
+  /**
+   * Decides whether the job is over: targets failure past the deadline or when a batch ran out of
+   * retries, completes it when every batch succeeded. Returns true when it completed.
+   */
+  private boolean settle(JobProgress progress, IiifJobSpec spec, String uid) {
     if (progress.failureTarget().isEmpty()) {
       if (progress.pastDeadline()) {
         progress.failureTarget(
@@ -77,28 +111,9 @@ final class EcsRunner {
           "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris + (uris == 1 ? " URI" : " URIs")
               + ") succeeded");
       trouble.clear(uid);
-      return Optional.empty();
+      return true;
     }
-    if (progress.failureTarget().isEmpty()) {
-      if (spec.suspend()) {
-        progress.suspend();
-        tracking.stopActive(region, job, progress, "suspended");
-        return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.pollInterval());
-      }
-      progress.resumeIfSuspended();
-      progress.start();
-      launch(plan, progress);
-    }
-    if (progress.failureTarget().isPresent()) {
-      tracking.stopActive(region, job, progress, progress.failureTarget().get().reason());
-      if (progress.activeTasks().isEmpty()) {
-        progress.failAsTargeted();
-        trouble.clear(uid);
-        return Optional.empty();
-      }
-    }
-    trouble.clear(uid);
-    return nextLook(progress);
+    return false;
   }
 
   private void launch(JobPlan plan, JobProgress progress) {
@@ -225,6 +240,10 @@ final class EcsRunner {
     }
     progress.nextLaunch().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
     progress.deadline().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+    if (candidates.isEmpty()) {
+      // Unfinished and not waiting for anything known: look again rather than stall.
+      candidates.add(settings.pollInterval());
+    }
     return candidates.stream().map(d -> d.isNegative() ? Duration.ZERO : d).min(Duration::compareTo);
   }
 

@@ -36,7 +36,8 @@ class CrashSafetyTest {
   @Test
   void everyAttemptRunsInExactlyOneTaskThroughCrashesAndFaults() throws Exception {
     try (OperatorHarness h = new OperatorHarness()) {
-      h.aws.faultRates(Map.of("RunTask", 0.1, "DescribeTasks", 0.1, "ListTasks", 0.1, "StopTask", 0.1), FaultyAws.Fault.throttling());
+      h.aws.faultRates(Map.of("RunTask", 0.1, "DescribeTasks", 0.1, "ListTasks", 0.1, "StopTask", 0.1),
+          FaultyAws.Fault.throttling(), FaultyAws.Fault.serverError());
       h.aws.refuseNextRunTasks(IntStream.range(0, 10).mapToObj(i -> i % 2 == 0 ? "RESOURCE:MEMORY" : "RESOURCE:CPU").toArray(String[]::new));
       // One job in five fails its first run of each batch: retries are launches too.
       h.aws.outcomes(task -> task.attempt() == 1 && Math.floorMod(task.job().hashCode(), 5) == 0 ? TaskOutcome.exit(1) : TaskOutcome.SUCCESS);
@@ -104,5 +105,32 @@ class CrashSafetyTest {
     Set<String> inStatus = job.getStatus().tasks().stream().map(TaskStatus::taskArn).collect(Collectors.toSet());
     Set<String> inEcs = launched.stream().filter(t -> ("test/" + name).equals(t.job())).map(TaskView::arn).collect(Collectors.toSet());
     return job.getStatus().phase() == Phase.Succeeded && inStatus.equals(inEcs) && job.getStatus().tasks().size() == inStatus.size();
+  }
+
+  @Test
+  void aClientTokenConflictAdoptsTheTaskItNames() throws Exception {
+    try (OperatorHarness h = new OperatorHarness()) {
+      h.aws.holdRunning(task -> true);
+      // ListTasks cannot see the task, so the restarted operator repeats the RunTask.
+      h.aws.listLag(Duration.ofMinutes(5));
+      h.create(h.taskJob("conflict", "a.jpg"));
+      Fence fence = new Fence(CrashPoint.AFTER_RUN_TASK);
+      h.startFenced(fence, OperatorHarness.fastSettings());
+      assertThat(fence.death().await(30, TimeUnit.SECONDS)).isTrue();
+      h.stop();
+      // The spec changes while no operator runs: the repeated RunTask differs from the first.
+      h.client().resources(IiifJob.class).inNamespace(OperatorHarness.NAMESPACE).withName("conflict")
+          .edit(j -> Specs.with(j, "task.tags", Map.of("collection", "prints")));
+
+      h.start();
+      IiifJob job = h.await("conflict", j -> j.getStatus() != null && !j.getStatus().tasks().isEmpty());
+
+      assertThat(h.aws.launched()).hasSize(1);
+      assertThat(job.getStatus().tasks()).singleElement().satisfies(t -> assertThat(t.taskArn()).isEqualTo(h.aws.launched().get(0).arn()));
+      assertThat(h.aws.requests("RunTask")).hasSize(2);
+      String adopted = "Adopted task " + h.aws.launched().get(0).arn();
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> h.events("conflict").stream().anyMatch(e -> e.getNote().startsWith(adopted)));
+    }
   }
 }

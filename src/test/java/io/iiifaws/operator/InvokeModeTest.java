@@ -1,6 +1,5 @@
 package io.iiifaws.operator;
 
-import static io.iiifaws.testing.OperatorHarness.finished;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +63,7 @@ class InvokeModeTest {
   void requestResponseRecordsTheAnswerAndSendsAnS3EventForTheUris() {
     h.create(invokeJob("rr", "RequestResponse", "avocado.png", "red flower.jpg"));
 
-    IiifJob job = h.await("rr", finished());
+    IiifJob job = h.awaitFinished("rr");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().condition(Condition.COMPLETE).orElseThrow().reason()).isEqualTo("InvocationSucceeded");
@@ -82,7 +81,7 @@ class InvokeModeTest {
         "{\"errorMessage\":\"no such bucket: museum-images\",\"errorType\":\"IllegalStateException\"}", "Unhandled"));
     h.create(invokeJob("broken", "RequestResponse", "a.jpg"));
 
-    IiifJob job = h.await("broken", finished());
+    IiifJob job = h.awaitFinished("broken");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Failed);
     Condition failed = job.getStatus().condition(Condition.FAILED).orElseThrow();
@@ -95,7 +94,7 @@ class InvokeModeTest {
   void anEventInvocationSucceedsOnceAcceptedAndSaysThatIsAllItKnows() {
     h.create(invokeJob("async", "Event", "a.jpg"));
 
-    IiifJob job = h.await("async", finished());
+    IiifJob job = h.awaitFinished("async");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().invocation().statusCode()).isEqualTo(202);
@@ -110,7 +109,7 @@ class InvokeModeTest {
     h.aws.outcomes(task -> TaskOutcome.exit(2));
     h.create(invokeJob("follow", "RequestResponse", "a.jpg"));
 
-    IiifJob job = h.await("follow", finished());
+    IiifJob job = h.awaitFinished("follow");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Failed);
     assertThat(job.getStatus().invocation().taskArn()).isNotNull();
@@ -128,7 +127,7 @@ class InvokeModeTest {
     h.aws.function(function, payload -> new LambdaAnswer("{\"TaskId\":\"" + launchThroughFaultLayer() + "\",\"URIs\":[\"a.jpg\"]}", null));
     h.create(invokeJob("follow-ok", "RequestResponse", "a.jpg"));
 
-    IiifJob job = h.await("follow-ok", finished());
+    IiifJob job = h.awaitFinished("follow-ok");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().condition(Condition.COMPLETE).orElseThrow().reason()).isEqualTo("TaskSucceeded");

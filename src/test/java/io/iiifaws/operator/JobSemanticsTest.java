@@ -1,6 +1,5 @@
 package io.iiifaws.operator;
 
-import static io.iiifaws.testing.OperatorHarness.finished;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,7 +60,7 @@ class JobSemanticsTest {
     h.aws.launched().forEach(t -> released.add(t.arn()));
     h.await("wide", j -> running(j, 1) && j.getStatus().succeeded() == 3);
     h.aws.holdRunning(task -> false);
-    IiifJob done = h.await("wide", finished());
+    IiifJob done = h.awaitFinished("wide");
 
     assertThat(done.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(done.getStatus().batches()).extracting(b -> b.uris().first() + "-" + b.uris().last())
@@ -76,7 +75,7 @@ class JobSemanticsTest {
     h.aws.outcomes(task -> task.attempt() <= 2 ? TaskOutcome.exit(1) : TaskOutcome.SUCCESS);
     h.create(Specs.with(h.taskJob("flaky", "a.jpg"), "backoffLimit", 2));
 
-    IiifJob job = h.await("flaky", finished());
+    IiifJob job = h.awaitFinished("flaky");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().failed()).isEqualTo(2);
@@ -92,7 +91,7 @@ class JobSemanticsTest {
     h.aws.outcomes(task -> task.batch() == 0 ? TaskOutcome.exit(2) : TaskOutcome.SUCCESS);
     h.create(Specs.with(Specs.with(Specs.with(h.taskJob("doomed", "a.jpg", "b.jpg"), "batch.size", 1), "parallelism", 2), "backoffLimit", 1));
 
-    IiifJob job = h.await("doomed", finished());
+    IiifJob job = h.awaitFinished("doomed");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Failed);
     Condition failed = job.getStatus().condition(Condition.FAILED).orElseThrow();
@@ -110,7 +109,7 @@ class JobSemanticsTest {
     h.aws.refuseNextRunTasks("RESOURCE:MEMORY", "Capacity is unavailable at this time. Please try again later or in a different availability zone", "RESOURCE:ENI");
     h.create(Specs.with(h.taskJob("squeezed", "a.jpg"), "backoffLimit", 0));
 
-    IiifJob job = h.await("squeezed", finished());
+    IiifJob job = h.awaitFinished("squeezed");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().failed()).isZero();
@@ -124,7 +123,7 @@ class JobSemanticsTest {
     h.aws.outcomes(task -> task.attempt() == 1 ? TaskOutcome.spotInterruption() : TaskOutcome.SUCCESS);
     h.create(Specs.with(h.taskJob("spot", "a.jpg"), "backoffLimit", 0));
 
-    IiifJob job = h.await("spot", finished());
+    IiifJob job = h.awaitFinished("spot");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().failed()).isZero();
@@ -137,7 +136,7 @@ class JobSemanticsTest {
     h.aws.outcomes(task -> TaskOutcome.exit(0).withSidecar("log-router", 137));
     h.create(Specs.with(h.taskJob("sidecar", "a.jpg"), "backoffLimit", 0));
 
-    IiifJob job = h.await("sidecar", finished());
+    IiifJob job = h.awaitFinished("sidecar");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().tasks().get(0).otherContainers()).singleElement()
@@ -149,7 +148,7 @@ class JobSemanticsTest {
     h.aws.describeLag(Duration.ofMillis(800));
     h.create(Specs.with(h.taskJob("slow-to-appear", "a.jpg"), "backoffLimit", 0));
 
-    IiifJob job = h.await("slow-to-appear", finished());
+    IiifJob job = h.awaitFinished("slow-to-appear");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().tasks()).hasSize(1);
@@ -163,7 +162,7 @@ class JobSemanticsTest {
     IiifJob running = h.await("vanishing", j -> running(j, 1));
 
     h.aws.forget(running.getStatus().tasks().get(0).taskArn());
-    IiifJob job = h.await("vanishing", finished());
+    IiifJob job = h.awaitFinished("vanishing");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().tasks()).extracting(TaskStatus::result).containsExactly(TaskResult.Lost, TaskResult.Succeeded);
@@ -174,7 +173,7 @@ class JobSemanticsTest {
   @Test
   void aStoppedTaskIsNeverAskedAboutAgainSoEcsForgettingItChangesNothing() {
     h.create(Specs.with(Specs.with(h.taskJob("remembered", "a.jpg", "b.jpg"), "batch.size", 1), "parallelism", 1));
-    IiifJob job = h.await("remembered", finished());
+    IiifJob job = h.awaitFinished("remembered");
     String first = job.getStatus().tasks().get(0).taskArn();
     h.aws.forget(first);
 
@@ -199,7 +198,7 @@ class JobSemanticsTest {
     h.aws.holdRunning(task -> true);
     h.create(Specs.with(h.taskJob("slow", "a.jpg"), "activeDeadlineSeconds", 2));
 
-    IiifJob job = h.await("slow", finished(), Duration.ofSeconds(20));
+    IiifJob job = h.awaitFinished("slow", Duration.ofSeconds(20));
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Failed);
     Condition failed = job.getStatus().condition(Condition.FAILED).orElseThrow();
@@ -231,7 +230,7 @@ class JobSemanticsTest {
     h.aws.holdRunning(task -> false);
     h.client().resources(IiifJob.class).inNamespace(OperatorHarness.NAMESPACE).withName("paused")
         .edit(j -> Specs.with(j, "suspend", false));
-    IiifJob done = h.await("paused", finished());
+    IiifJob done = h.awaitFinished("paused");
 
     assertThat(done.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(h.aws.calls("RunTask")).isEqualTo(launches + 1);
@@ -245,7 +244,7 @@ class JobSemanticsTest {
   @Test
   void aFinishedJobIsDeletedAfterItsTtl() {
     h.create(Specs.with(h.taskJob("short-lived", "a.jpg"), "ttlSecondsAfterFinished", 1));
-    IiifJob job = h.await("short-lived", finished());
+    IiifJob job = h.awaitFinished("short-lived");
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
 
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> h.job("short-lived") == null);
@@ -269,7 +268,7 @@ class JobSemanticsTest {
   void tenThousandUrisRunInBatchesWithinTheOverridesLimit() {
     h.create(Specs.with(h.taskJob("big", uris(10_000)), "parallelism", 50));
 
-    IiifJob job = h.await("big", finished(), Duration.ofSeconds(90));
+    IiifJob job = h.awaitFinished("big", Duration.ofSeconds(90));
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     List<BatchStatus> batches = job.getStatus().batches();

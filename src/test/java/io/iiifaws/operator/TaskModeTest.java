@@ -1,6 +1,5 @@
 package io.iiifaws.operator;
 
-import static io.iiifaws.testing.OperatorHarness.finished;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iiifaws.api.Condition;
@@ -33,7 +32,7 @@ class TaskModeTest {
   void aJobRunsItsTaskToSuccess() {
     h.create(h.taskJob("ok", "avocado.png", "collection/IMG_0084.JPG"));
 
-    IiifJob job = h.await("ok", finished());
+    IiifJob job = h.awaitFinished("ok");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().condition(Condition.COMPLETE)).get().extracting(Condition::status).isEqualTo("True");
@@ -72,7 +71,7 @@ class TaskModeTest {
     h.aws.outcomes(task -> TaskOutcome.exit(3));
     h.create(Specs.with(h.taskJob("bad", "a.jpg"), "backoffLimit", 0));
 
-    IiifJob job = h.await("bad", finished());
+    IiifJob job = h.awaitFinished("bad");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Failed);
     Condition failed = job.getStatus().condition(Condition.FAILED).orElseThrow();
@@ -124,7 +123,7 @@ class TaskModeTest {
     h.aws.holdRunning(task -> false);
     h.start();
 
-    IiifJob job = h.await("survivor", finished());
+    IiifJob job = h.awaitFinished("survivor");
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().tasks()).hasSize(1);
     assertThat(h.aws.calls("RunTask")).isEqualTo(1);
@@ -134,7 +133,7 @@ class TaskModeTest {
   @Test
   void awsErrorsThatWillNotHealFailTheJobWithAwsMessage() {
     h.create(Specs.with(h.taskJob("no-such-definition", "a.jpg"), "task.taskDefinition", "does-not-exist:7"));
-    IiifJob unknown = h.await("no-such-definition", finished());
+    IiifJob unknown = h.awaitFinished("no-such-definition");
     assertThat(unknown.getStatus().phase()).isEqualTo(Phase.Failed);
     Condition failed = unknown.getStatus().condition(Condition.FAILED).orElseThrow();
     assertThat(failed.reason()).isEqualTo("AwsError");
@@ -142,7 +141,7 @@ class TaskModeTest {
 
     h.aws.failNext("RunTask", io.iiifaws.testing.FaultyAws.Fault.accessDenied("ecs:RunTask"));
     h.create(h.taskJob("denied", "a.jpg"));
-    IiifJob denied = h.await("denied", finished());
+    IiifJob denied = h.awaitFinished("denied");
     assertThat(denied.getStatus().condition(Condition.FAILED).orElseThrow().message())
         .isEqualTo("RunTask: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/iiif-aws/operator"
             + " is not authorized to perform: ecs:RunTask");
@@ -157,7 +156,7 @@ class TaskModeTest {
     h.aws.failNext("DescribeTasks", server, throttle);
     h.create(h.taskJob("bumpy", "a.jpg"));
 
-    IiifJob job = h.await("bumpy", finished());
+    IiifJob job = h.awaitFinished("bumpy");
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(h.aws.calls("RunTask")).isEqualTo(4);
@@ -171,7 +170,7 @@ class TaskModeTest {
   void anImpossibleSpecFailsWithoutAnyAwsCall() {
     h.create(Specs.with(h.taskJob("flag", "ok.jpg", "-config=/tmp/evil.json"), "task.container", null));
 
-    IiifJob job = h.await("flag", finished());
+    IiifJob job = h.awaitFinished("flag");
 
     Condition failed = job.getStatus().condition(Condition.FAILED).orElseThrow();
     assertThat(failed.reason()).isEqualTo("InvalidSpec");

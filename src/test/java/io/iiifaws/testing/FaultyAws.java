@@ -101,7 +101,7 @@ public final class FaultyAws implements AutoCloseable {
   private volatile Function<TaskView, TaskOutcome> outcomes = task -> TaskOutcome.SUCCESS;
   private volatile Predicate<TaskView> holding = task -> false;
   private volatile Map<String, Double> faultRates = Map.of();
-  private volatile Fault rateFault = Fault.throttling();
+  private volatile List<Fault> rateFaults = List.of(Fault.throttling());
   private volatile Duration listLag = Duration.ZERO;
   private volatile Duration describeLag = Duration.ZERO;
   private volatile Hook hook = new Hook() {};
@@ -143,9 +143,9 @@ public final class FaultyAws implements AutoCloseable {
     nextFaults.computeIfAbsent(operation, k -> new ConcurrentLinkedDeque<>()).addAll(List.of(faults));
   }
 
-  /** Calls of each named operation fail with the fault at the given rate (0 to 1). */
-  public void faultRates(Map<String, Double> rates, Fault fault) {
-    rateFault = fault;
+  /** Calls of each named operation fail at the given rate (0 to 1), with one of the faults. */
+  public void faultRates(Map<String, Double> rates, Fault... faults) {
+    rateFaults = List.of(faults);
     faultRates = Map.copyOf(rates);
   }
 
@@ -266,7 +266,7 @@ public final class FaultyAws implements AutoCloseable {
     if (rate != null) {
       synchronized (random) {
         if (random.nextDouble() < rate) {
-          return rateFault;
+          return rateFaults.get(random.nextInt(rateFaults.size()));
         }
       }
     }

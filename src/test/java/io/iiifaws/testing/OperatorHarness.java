@@ -145,6 +145,24 @@ public final class OperatorHarness implements AutoCloseable {
     return j -> j.getStatus() != null && j.getStatus().isFinished();
   }
 
+  /**
+   * Waits until the job finished and the event of its end is recorded (events follow the status
+   * write that ends the job).
+   */
+  public IiifJob awaitFinished(String name) {
+    return awaitFinished(name, Duration.ofSeconds(30));
+  }
+
+  public IiifJob awaitFinished(String name, Duration timeout) {
+    IiifJob job = await(name, finished(), timeout);
+    String last = job.getStatus().phase() == io.iiifaws.api.Phase.Succeeded
+        ? "Completed"
+        : job.getStatus().condition(io.iiifaws.api.Condition.FAILED).map(io.iiifaws.api.Condition::reason).orElseThrow();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+        .until(() -> eventReasons(name).contains(last));
+    return job;
+  }
+
   /** The job's events, oldest first. */
   public List<Event> events(String name) {
     return client().events().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
