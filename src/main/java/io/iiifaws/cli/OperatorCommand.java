@@ -1,16 +1,31 @@
 package io.iiifaws.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iiifaws.aws.AwsClients;
+import io.iiifaws.operator.HealthServer;
 import io.iiifaws.operator.IiifJobOperator;
+import io.iiifaws.operator.OperatorMetrics;
 import io.iiifaws.operator.OperatorSettings;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,38 +38,85 @@ import picocli.CommandLine.Option;
           + " default chain (AWS_REGION, AWS_PROFILE, IRSA or Pod Identity, AWS_ENDPOINT_URL)."
     })
 final class OperatorCommand implements Callable<Integer> {
-  @Option(
-      names = "--namespace",
-      split = ",",
-      paramLabel = "NAMESPACE",
+  enum LogFormat {
+    text,
+    json
+  }
+
+  @Option(names = "--namespace", split = ",", paramLabel = "NAMESPACE",
       description = "Namespace to watch; repeat or separate with commas. Default: all namespaces.")
   List<String> namespaces = List.of();
 
-  @Option(
-      names = "--poll-interval",
-      defaultValue = "15s",
-      converter = DurationConverter.class,
+  @Option(names = "--poll-interval", defaultValue = "15s", converter = DurationConverter.class,
       description = "Time between DescribeTasks calls for a job with running tasks. Default: ${DEFAULT-VALUE}.")
   Duration pollInterval;
 
+  @Option(names = "--leader-election", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+      description = "Reconcile only while holding a Lease, so that several replicas are safe. Default: ${DEFAULT-VALUE}.")
+  boolean leaderElection;
+
+  @Option(names = "--lease-name", defaultValue = "iiif-aws-operator", description = "Name of the Lease. Default: ${DEFAULT-VALUE}.")
+  String leaseName;
+
+  @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE}",
+      description = "Namespace of the Lease. Default: $POD_NAMESPACE, else the client's namespace.")
+  String leaseNamespace;
+
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "Port of /metrics, /healthz and /readyz; 0 turns them off. Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
+  @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
+      description = "text or json (one JSON object per line). Default: ${DEFAULT-VALUE} ($LOG_FORMAT).")
+  LogFormat logFormat;
+
+  @Option(names = "--log-level", defaultValue = "${env:LOG_LEVEL:-INFO}",
+      description = "Level of the operator's own log lines: ERROR, WARN, INFO, DEBUG. Default: ${DEFAULT-VALUE} ($LOG_LEVEL).")
+  String logLevel;
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
+    configureLogging();
     String instance = System.getenv().getOrDefault("HOSTNAME", "iiif-aws-operator");
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    OperatorMetrics metrics = new OperatorMetrics(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    AwsClients aws = new AwsClients(AwsClients.Settings.fromEnvironment(false));
-    var config =
-        IiifJobOperator.Config.defaults(instance)
-            .withNamespaces(new HashSet<>(namespaces))
-            .withSettings(OperatorSettings.defaults().withPollInterval(pollInterval));
+    AwsClients aws = new AwsClients(AwsClients.Settings.fromEnvironment(false).withInterceptor(metrics.awsCalls()));
+    Optional<LeaderElectionConfiguration> lease = leaderElection
+        ? Optional.of(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+            .withLeaseNamespace(leaseNamespace == null || leaseNamespace.isBlank() ? client.getNamespace() : leaseNamespace)
+            .withIdentity(instance)
+            .build())
+        : Optional.empty();
+    var config = new IiifJobOperator.Config(
+        new HashSet<>(namespaces), instance, OperatorSettings.defaults().withPollInterval(pollInterval), lease,
+        MicrometerMetrics.withoutPerResourceMetrics(registry), metrics, true);
     IiifJobOperator operator = new IiifJobOperator(client, aws, config, Clock.systemUTC());
+    HealthServer http = httpPort > 0 ? new HealthServer(httpPort, registry, operator) : null;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();
       aws.close();
+      if (http != null) {
+        http.close();
+      }
       stopped.countDown();
     }, "shutdown"));
     operator.start();
     stopped.await();
     return 0;
+  }
+
+  private void configureLogging() throws JoranException {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    if (logFormat == LogFormat.json) {
+      context.reset();
+      JoranConfigurator configurator = new JoranConfigurator();
+      configurator.setContext(context);
+      configurator.doConfigure(OperatorCommand.class.getResource("/logback-json.xml"));
+    }
+    context.getLogger("io.iiifaws").setLevel(Level.toLevel(logLevel, Level.INFO));
   }
 }

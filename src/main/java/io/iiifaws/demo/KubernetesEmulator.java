@@ -2,18 +2,24 @@ package io.iiifaws.demo;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.iiifaws.api.IiifJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
 
 /**
  * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with the IiifJob CRD installed.
- * It stores and watches resources like an API server, but validates nothing.
+ * It stores and watches resources like an API server, but validates nothing, and it allows every
+ * client everything.
  */
 public final class KubernetesEmulator implements AutoCloseable {
   /** Where the build puts the generated CRD, in the jar and on the test classpath. */
@@ -23,8 +29,15 @@ public final class KubernetesEmulator implements AutoCloseable {
   private final KubernetesClient client;
 
   public KubernetesEmulator() throws IOException {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false);
     server.init();
+    // Leader election first asks what the client may do; CRUD mode cannot answer that.
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
+            .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().withIncomplete(false).endStatus().build())
+        .always();
     client = server.createClient();
     client.resource(crd(client)).create();
   }

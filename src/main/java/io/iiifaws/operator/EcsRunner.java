@@ -144,12 +144,11 @@ final class EcsRunner {
         if (launch instanceof EcsTasks.Launch.Started started) {
           progress.launched(run, started.taskArn(), request.cluster());
           metrics.launched(job);
-          log.info("job={} task={} event=Launched batch={} attempt={}", job.namespacedName(), started.taskArn(), run.batch(), run.attempt());
-          progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what));
+          progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what).about(started.taskArn()));
         } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
           String arn = existing.taskArns().get(0);
           progress.launched(run, arn, request.cluster());
-          progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what));
+          progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what).about(arn));
         } else if (launch instanceof EcsTasks.Launch.Refused refused) {
           if (refused.permanent()) {
             progress.failureTarget("LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
@@ -185,7 +184,7 @@ final class EcsRunner {
       }
       Optional<RunId> run = TaskLabels.runOf(seen);
       if (run.isEmpty() || run.get().batch() >= progress.batches().size()) {
-        log.warn("job={} task={} event=UnknownTask: started by this job but without batch and attempt", job.namespacedName(), seen.taskArn());
+        log.warn("job={} task={} event=UnknownTask reason=\"started by this job but names no batch and attempt\"", job.namespacedName(), seen.taskArn());
         continue;
       }
       Optional<TaskStatus> recorded = progress.task(run.get());
@@ -194,16 +193,15 @@ final class EcsRunner {
           ecs.stop(cluster, seen.taskArn(), TaskLabels.stopReason(job, "duplicate of task " + recorded.get().taskArn()));
           progress.event(JobEvent.warning("DuplicateStopped",
               "Stopped task " + seen.taskArn() + ": it repeats batch " + run.get().batch() + ", attempt "
-                  + run.get().attempt() + ", which task " + recorded.get().taskArn() + " runs"));
+                  + run.get().attempt() + ", which task " + recorded.get().taskArn() + " runs").about(seen.taskArn()));
         }
         continue;
       }
       TaskStatus adopted = progress.launched(run.get(), seen.taskArn(), cluster);
       progress.observe(adopted, seen, plan.container(), settings.missingGrace());
-      log.info("job={} task={} event=Adopted batch={} attempt={}", job.namespacedName(), seen.taskArn(), run.get().batch(), run.get().attempt());
       progress.event(JobEvent.normal("Adopted",
           "Adopted task " + seen.taskArn() + " of batch " + run.get().batch() + ", attempt " + run.get().attempt()
-              + ", which status did not record"));
+              + ", which status did not record").about(seen.taskArn()));
     }
   }
 
@@ -213,7 +211,6 @@ final class EcsRunner {
       progress.failureTarget("AwsError", message);
       return;
     }
-    metrics.awsThrottle(call);
     if (batch != null) {
       Duration wait = progress.launchDeferred(batch.index(), message);
       progress.event(JobEvent.warning("LaunchRetry", message + "; retrying batch " + batch.index() + " in " + seconds(wait)));
@@ -223,8 +220,7 @@ final class EcsRunner {
   private Optional<Duration> awsError(JobProgress progress, String uid, String call, SdkException e) {
     String message = call + ": " + AwsErrors.describe(e);
     if (AwsErrors.isTransient(e)) {
-      metrics.awsThrottle(call);
-      Duration wait = trouble.next(uid);
+        Duration wait = trouble.next(uid);
       log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), seconds(wait), message);
       return Optional.of(wait);
     }

@@ -14,7 +14,10 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Records Kubernetes Events (events.k8s.io/v1) on jobs; a failure to record is only logged. */
+/**
+ * Records Kubernetes Events (events.k8s.io/v1) on jobs, and logs each as one line naming the job
+ * and, for task events, the task. A failure to record is only logged.
+ */
 public final class EventRecorder {
   public static final String CONTROLLER = "iiif-aws.io/operator";
   /** Kubernetes' limit on an event note. */
@@ -36,8 +39,13 @@ public final class EventRecorder {
   public void record(IiifJob job, List<JobEvent> events) {
     for (JobEvent event : events) {
       String note = event.message().length() > NOTE_LIMIT ? event.message().substring(0, NOTE_LIMIT) : event.message();
-      log.info("job={} event={} type={} message=\"{}\"", job.namespacedName(), event.reason(),
-          event.warning() ? "Warning" : "Normal", note);
+      if (event.taskArn() != null) {
+        log.info("job={} task={} event={} type={} message=\"{}\"", job.namespacedName(), event.taskArn(), event.reason(),
+            event.warning() ? "Warning" : "Normal", note);
+      } else {
+        log.info("job={} event={} type={} message=\"{}\"", job.namespacedName(), event.reason(),
+            event.warning() ? "Warning" : "Normal", note);
+      }
       var k8sEvent =
           new EventBuilder()
               .withNewMetadata()

@@ -11,9 +11,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The IiifJob operator: JOSDK wired to the job runner, ready to start. */
 public final class IiifJobOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(IiifJobOperator.class);
   /**
    * Where and how it runs.
    *
@@ -50,8 +55,12 @@ public final class IiifJobOperator implements AutoCloseable {
   }
 
   private final Operator operator;
+  private final AtomicBoolean leader;
+  private final boolean electing;
 
   public IiifJobOperator(KubernetesClient client, AwsClients aws, Config config, Clock clock) {
+    this.electing = config.leaderElection().isPresent();
+    this.leader = new AtomicBoolean(!electing);
     this.operator =
         new Operator(
             o -> {
@@ -64,13 +73,13 @@ public final class IiifJobOperator implements AutoCloseable {
                   .withStopOnInformerErrorDuringStartup(true)
                   .withCacheSyncTimeout(Duration.ofMinutes(2))
                   .withMetrics(config.josdkMetrics());
-              config.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
+              config.leaderElection().map(this::trackingLeadership).ifPresent(o::withLeaderElectionConfiguration);
             });
     JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
     JobCleaner cleaner = new JobCleaner(aws, new AwsTrouble(config.settings().backoffs()));
     EventRecorder events = new EventRecorder(client, config.instance(), clock);
     operator.register(
-        new IiifJobReconciler(runner, cleaner, events),
+        new IiifJobReconciler(runner, cleaner, events, config.jobMetrics()),
         c -> {
           // An exception in a pass (the Kubernetes API unreachable, say) is retried without end,
           // backing off to a minute; a periodic pass catches anything else that was missed.
@@ -82,6 +91,33 @@ public final class IiifJobOperator implements AutoCloseable {
             c.settingNamespaces(config.namespaces());
           }
         });
+  }
+
+  private LeaderElectionConfiguration trackingLeadership(LeaderElectionConfiguration given) {
+    var callbacks = new LeaderCallbacks(
+        () -> {
+          leader.set(true);
+          log.info("event=LeaderElected lease={}", given.getLeaseName());
+          given.getLeaderCallbacks().ifPresent(LeaderCallbacks::onStartLeading);
+        },
+        () -> {
+          leader.set(false);
+          log.info("event=LeadershipLost lease={}", given.getLeaseName());
+          given.getLeaderCallbacks().ifPresent(LeaderCallbacks::onStopLeading);
+        },
+        identity -> given.getLeaderCallbacks().ifPresent(c -> c.onNewLeader(identity)));
+    return new LeaderElectionConfiguration(given.getLeaseName(), given.getLeaseNamespace().orElse(null),
+        given.getLeaseDuration(), given.getRenewDeadline(), given.getRetryPeriod(), given.getIdentity().orElse(null),
+        callbacks, given.isExitOnStopLeading());
+  }
+
+  /** Whether this replica reconciles: it holds the lease, or there is no leader election. */
+  public boolean isLeader() {
+    return leader.get();
+  }
+
+  public boolean electsLeader() {
+    return electing;
   }
 
   public void start() {

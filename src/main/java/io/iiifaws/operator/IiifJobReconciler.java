@@ -8,7 +8,12 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.iiifaws.api.IiifJobStatus;
+import io.iiifaws.api.TaskStatus;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,16 +29,28 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
   private final JobRunner runner;
   private final JobCleaner cleaner;
   private final EventRecorder events;
+  private final JobMetrics metrics;
 
-  public IiifJobReconciler(JobRunner runner, JobCleaner cleaner, EventRecorder events) {
+  public IiifJobReconciler(JobRunner runner, JobCleaner cleaner, EventRecorder events, JobMetrics metrics) {
     this.runner = runner;
     this.cleaner = cleaner;
     this.events = events;
+    this.metrics = metrics;
   }
 
   @Override
   public UpdateControl<IiifJob> reconcile(IiifJob job, Context<IiifJob> context) {
+    MDC.put("job", job.namespacedName());
+    try {
+      return reconcileJob(job, context);
+    } finally {
+      MDC.remove("job");
+    }
+  }
+
+  private UpdateControl<IiifJob> reconcileJob(IiifJob job, Context<IiifJob> context) {
     JobRunner.Pass pass = runner.reconcile(job);
+    IiifJobStatus before = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
     if (!Objects.equals(pass.status(), job.getStatus())) {
       PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
           job,
@@ -42,6 +59,7 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
             r.setStatus(pass.status());
             return r;
           });
+      count(job, before, pass.status());
     }
     events.record(job, pass.events());
     if (pass.delete()) {
@@ -51,6 +69,16 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
     }
     UpdateControl<IiifJob> control = UpdateControl.noUpdate();
     return pass.requeue().map(control::rescheduleAfter).orElse(control);
+  }
+
+  /** Metrics of what the status write recorded: tasks that stopped, the job's end. */
+  private void count(IiifJob job, IiifJobStatus before, IiifJobStatus after) {
+    Set<String> stoppedBefore = before.tasks().stream().filter(t -> !t.isActive()).map(TaskStatus::taskArn).collect(Collectors.toSet());
+    after.tasks().stream().filter(t -> !t.isActive() && !stoppedBefore.contains(t.taskArn()))
+        .forEach(t -> metrics.taskFinished(job, t));
+    if (after.isFinished() && !before.isFinished()) {
+      metrics.jobFinished(job, after);
+    }
   }
 
   @Override

@@ -67,13 +67,11 @@ final class JobCleaner {
       }
       for (var task : toStop.entrySet()) {
         ecs.stop(task.getValue(), task.getKey(), reason);
-        log.info("job={} task={} event=Stopped reason=deleted", job.namespacedName(), task.getKey());
-        events.add(JobEvent.normal("StoppingTask", "Stopping task " + task.getKey() + ": the job is deleted"));
+        events.add(JobEvent.normal("StoppingTask", "Stopping task " + task.getKey() + ": the job is deleted").about(task.getKey()));
       }
     } catch (SdkException e) {
       String message = "Cannot stop the job's tasks: " + AwsErrors.describe(e)
           + (AwsErrors.isTransient(e) ? "" : "; set spec.deletionPolicy to Orphan to delete the job without stopping them");
-      log.warn("job={} event=CleanupFailed error=\"{}\"", job.namespacedName(), message);
       events.add(JobEvent.warning("CleanupFailed", message));
       Duration wait = AwsErrors.isTransient(e) ? trouble.next(uid) : Duration.ofMinutes(1);
       return new Cleanup(false, Optional.of(wait), events);

@@ -222,7 +222,7 @@ final class JobProgress {
           "ECS no longer knows task " + task.taskArn() + " of batch " + task.batch()
               + "; the batch runs again";
       retryLater(task.batch(), message);
-      event(JobEvent.warning("TaskLost", message));
+      event(JobEvent.warning("TaskLost", message).about(task.taskArn()));
       return;
     }
     TaskVerdict verdict = TaskVerdict.judge(seen, container, TaskLabels.STOP_MARKER);
@@ -247,7 +247,7 @@ final class JobProgress {
     switch (result) {
       case Succeeded -> {
         updateBatch(task.batch(), b -> b.withPhase(Phase.Succeeded));
-        event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()));
+        event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()).about(task.taskArn()));
       }
       case Failed -> {
         updateBatch(
@@ -257,15 +257,15 @@ final class JobProgress {
               return new BatchStatus(b.index(), b.uris(), Phase.Pending, b.failures() + 1, b.retries(),
                   Times.format(now.plus(wait)), verdict.explanation());
             });
-        event(JobEvent.warning("TaskFailed", subject + " failed: " + verdict.explanation()));
+        event(JobEvent.warning("TaskFailed", subject + " failed: " + verdict.explanation()).about(task.taskArn()));
       }
       case Interrupted -> {
         retryLater(task.batch(), subject + " " + verdict.explanation() + "; the batch runs again");
-        event(JobEvent.warning("TaskInterrupted", subject + " " + verdict.explanation()));
+        event(JobEvent.warning("TaskInterrupted", subject + " " + verdict.explanation()).about(task.taskArn()));
       }
       case Stopped -> {
         updateBatch(task.batch(), b -> b.withPhase(Phase.Pending));
-        event(JobEvent.normal("TaskStopped", subject + " " + verdict.explanation()));
+        event(JobEvent.normal("TaskStopped", subject + " " + verdict.explanation()).about(task.taskArn()));
       }
       case Lost -> throw new IllegalStateException("a described task is not lost");
     }

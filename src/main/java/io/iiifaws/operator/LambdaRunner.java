@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 
@@ -26,7 +24,6 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * when the operator restarts is made again: Lambda invocations are at least once.
  */
 final class LambdaRunner {
-  private static final Logger log = LoggerFactory.getLogger(LambdaRunner.class);
   /** Longest function answer kept in status. */
   static final int MESSAGE_LIMIT = 1024;
 
@@ -97,7 +94,6 @@ final class LambdaRunner {
     progress.invocation(new InvocationStatus(Times.format(progress.now()), null, null, null, null, null));
     String what = "function " + lambda.functionName() + " (" + lambda.invocationType() + ") with an S3 event for "
         + plan.spec().uris().size() + " URIs";
-    log.info("job={} event=Invoked function={}", plan.job().namespacedName(), lambda.functionName());
     progress.event(again
         ? JobEvent.warning("Reinvoked", "Invoking " + what + " again: the earlier invocation's answer was lost")
         : JobEvent.normal("Invoked", "Invoked " + what));
@@ -164,7 +160,7 @@ final class LambdaRunner {
           return Optional.empty();
         }
         progress.launched(new RunId(0, 1), taskArn.get(), clusterOf(taskArn.get(), plan));
-        progress.event(JobEvent.normal("Following", function + " started task " + taskArn.get()));
+        progress.event(JobEvent.normal("Following", function + " started task " + taskArn.get()).about(taskArn.get()));
         return Optional.of(settings.pollInterval());
       }
     }

@@ -61,11 +61,12 @@ final class TaskTracking {
       try {
         ecs.stop(task.cluster(), task.taskArn(), TaskLabels.stopReason(job, why));
         progress.stopRequested(task);
-        progress.event(JobEvent.normal("StoppingTask", "Stopping task " + task.taskArn() + ": " + why));
+        progress.event(JobEvent.normal("StoppingTask", "Stopping task " + task.taskArn() + ": " + why).about(task.taskArn()));
       } catch (SdkException e) {
-        log.warn("job={} task={} event=StopFailed error=\"{}\"", job.namespacedName(), task.taskArn(), AwsErrors.describe(e));
-        if (!AwsErrors.isTransient(e)) {
-          progress.event(JobEvent.warning("StopFailed", "StopTask " + task.taskArn() + ": " + AwsErrors.describe(e)));
+        if (AwsErrors.isTransient(e)) {
+          log.warn("job={} task={} event=StopRetry error=\"{}\"", job.namespacedName(), task.taskArn(), AwsErrors.describe(e));
+        } else {
+          progress.event(JobEvent.warning("StopFailed", "StopTask " + task.taskArn() + ": " + AwsErrors.describe(e)).about(task.taskArn()));
         }
       }
     }

@@ -113,6 +113,23 @@ public final class OperatorHarness implements AutoCloseable {
     return this;
   }
 
+  /** The harness's configuration for another operator: its namespace and fast settings. */
+  public IiifJobOperator.Config config(String instance) {
+    return IiifJobOperator.Config.defaults(instance).withSettings(fastSettings()).withNamespaces(Set.of(NAMESPACE));
+  }
+
+  /** Starts one more operator with this configuration; the harness stops it at the end. */
+  public IiifJobOperator startOperator(IiifJobOperator.Config config, software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
+    AwsClients.Settings settings = AwsClients.Settings.fromEnvironment(false);
+    for (var interceptor : interceptors) {
+      settings = settings.withInterceptor(interceptor);
+    }
+    IiifJobOperator started = new IiifJobOperator(kubernetes.newClient(), awsClients(settings), config, Clock.systemUTC());
+    operators.add(started);
+    started.start();
+    return started;
+  }
+
   /** Stops the running operator, as a crash or a rolling update would. */
   public void stop() {
     if (operator != null) {

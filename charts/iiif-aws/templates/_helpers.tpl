@@ -1,0 +1,44 @@
+{{/* The release's full name, at most 63 characters. */}}
+{{- define "iiif-aws.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "iiif-aws.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "iiif-aws.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "iiif-aws.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "iiif-aws.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "iiif-aws.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* What the operator does to IiifJobs and Events, in each namespace it watches. */}}
+{{- define "iiif-aws.jobRules" -}}
+- apiGroups: ["iiif-aws.io"]
+  resources: ["iiifjobs"]
+  verbs: ["get", "list", "watch", "patch", "delete"]
+- apiGroups: ["iiif-aws.io"]
+  resources: ["iiifjobs/status"]
+  verbs: ["get", "patch"]
+- apiGroups: ["iiif-aws.io"]
+  resources: ["iiifjobs/finalizers"]
+  verbs: ["update"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end -}}

@@ -1,0 +1,108 @@
+package io.iiifaws.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.Mode;
+import io.iiifaws.api.Phase;
+import io.iiifaws.demo.AwsQuery;
+import io.iiifaws.testing.CrdAdmission;
+import io.iiifaws.testing.OperatorHarness;
+import io.iiifaws.testing.Specs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/**
+ * Every example manifest is admitted by the CRD's schema and runs to success under the operator
+ * against the emulator (with the emulator's cluster, task definition and network in place of the
+ * example's).
+ */
+class ExamplesTest {
+  static final Path EXAMPLES = Path.of("examples");
+  static OperatorHarness h;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = new OperatorHarness().start();
+    String role = new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, OperatorHarness.CREDENTIALS).createLambdaRole("examples-" + h.cluster);
+    try (LambdaClient lambda = LambdaClient.builder().region(Region.of(OperatorHarness.REGION)).endpointOverride(h.moto.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)).build()) {
+      lambda.createFunction(r -> r.functionName("iiif-process").runtime(Runtime.JAVA21).role(role)
+          .handler("io.iiifaws.handler.S3EventHandler::handleRequest")
+          .code(c -> c.zipFile(SdkBytes.fromByteArray(new byte[] {80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))));
+    } catch (ResourceConflictException alreadyThere) {
+      // another test created it in the shared emulator
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    h.close();
+  }
+
+  static Stream<Path> manifests() throws IOException {
+    try (Stream<Path> files = Files.list(EXAMPLES)) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("manifests")
+  void anExampleJobIsAdmittedAndRunsToSuccess(Path manifest) throws Exception {
+    CrdAdmission admission = new CrdAdmission(Path.of("crds/iiifjobs.iiif-aws.io-v1.yml"));
+    assertThat(admission.problems(CrdAdmission.yaml(Files.readString(manifest)))).as(manifest.toString()).isEmpty();
+
+    IiifJob job = new KubernetesSerialization().unmarshal(Files.readString(manifest), IiifJob.class);
+    job.getMetadata().setNamespace(OperatorHarness.NAMESPACE);
+    if (job.getSpec().mode() == Mode.Task) {
+      Specs.with(job, "task.cluster", h.cluster);
+      Specs.with(job, "task.taskDefinition", h.taskDefinition);
+      Specs.with(job, "network.subnets", List.of(h.network.subnet()));
+      Specs.with(job, "network.securityGroups", List.of(h.network.securityGroup()));
+    }
+    h.create(job);
+
+    IiifJob done = h.awaitFinished(job.getMetadata().getName());
+    assertThat(done.getStatus().phase()).as(String.valueOf(done.getStatus().conditions())).isEqualTo(Phase.Succeeded);
+  }
+
+  @Test
+  void theOtherExamplesAreWellFormedAndAgree() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode taskDefinition = json.readTree(EXAMPLES.resolve("ecs/task-definition.json").toFile());
+    assertThat(taskDefinition.at("/containerDefinitions/0/name").asText()).isEqualTo("iiif");
+    assertThat(taskDefinition.at("/networkMode").asText()).isEqualTo("awsvpc");
+    JsonNode config = json.readTree(EXAMPLES.resolve("go-iiif/config.json").toFile());
+    assertThat(config.at("/graphics/driver").asText()).isEqualTo("native://");
+    assertThat(config.at("/images/source/uri").asText()).startsWith("s3blob://");
+    JsonNode instructions = json.readTree(EXAMPLES.resolve("go-iiif/instructions.json").toFile());
+    instructions.forEach(i -> assertThat(i.has("size")).isTrue());
+    try (Stream<Path> policies = Files.list(EXAMPLES.resolve("iam"))) {
+      for (Path policy : policies.toList()) {
+        JsonNode document = json.readTree(policy.toFile());
+        assertThat(document.path("Version").asText()).as(policy.toString()).isEqualTo("2012-10-17");
+        document.path("Statement").forEach(s -> assertThat(s.path("Action").toString()).as(policy.toString()).doesNotContain("*\""));
+      }
+    }
+    JsonNode operatorPolicy = json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
+    assertThat(operatorPolicy.toString()).contains("ecs:RunTask", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask",
+        "ecs:TagResource", "iam:PassRole");
+  }
+}
