@@ -43,7 +43,7 @@ class CrdTest {
   void theCommittedCrdIsTheOneTheCodeGenerates(@TempDir Path dir) throws Exception {
     Path generated = CrdWriter.write(dir);
     assertThat(Files.readString(COMMITTED))
-        .as("crds/%s is out of date; regenerate it with: mvn -q process-test-classes && cp target/classes/META-INF/fabric8/%s crds/",
+        .as("crds/%s is out of date; regenerate it as README.md (Development) says: mvn -q process-test-classes, then copy target/classes/META-INF/fabric8/%s to crds/ and charts/iiif-aws/crds/",
             CrdWriter.FILE_NAME, CrdWriter.FILE_NAME)
         .isEqualTo(Files.readString(generated));
   }
