@@ -8,35 +8,25 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
 import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
-import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
-import software.amazon.awssdk.services.ecs.model.LaunchType;
 import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.Tag;
 import software.amazon.awssdk.services.ecs.model.TaskOverride;
 
 /**
- * One go-iiif task to start: the RunTask parameters iiif-aws uses.
+ * One go-iiif task to start: a template, the command, and what labels this run.
  *
- * @param launchType null to use the capacity provider strategy or the cluster's default
  * @param environment set on the go-iiif container; the operator names the job, batch and attempt
  *     there, where ECS keeps them for as long as it knows the task (StopTask drops tags)
+ * @param tags the template's tags and the run's own
  * @param startedBy null or at most 36 characters
  * @param clientToken null or at most 64 characters; ECS returns the same task for the same token
  */
 public record TaskRequest(
-    String cluster,
-    String taskDefinition,
-    String container,
+    TaskTemplate template,
     List<String> command,
-    LaunchType launchType,
-    String platformVersion,
-    List<CapacityProviderStrategyItem> capacityProviderStrategy,
-    List<String> subnets,
-    List<String> securityGroups,
-    boolean assignPublicIp,
     Map<String, String> environment,
     Map<String, String> tags,
     String startedBy,
@@ -49,18 +39,20 @@ public record TaskRequest(
 
   public TaskRequest {
     command = List.copyOf(command);
-    capacityProviderStrategy = capacityProviderStrategy == null ? List.of() : List.copyOf(capacityProviderStrategy);
-    subnets = subnets == null ? List.of() : List.copyOf(subnets);
-    securityGroups = securityGroups == null ? List.of() : List.copyOf(securityGroups);
     environment = environment == null ? Map.of() : new LinkedHashMap<>(environment);
     tags = tags == null ? Map.of() : new LinkedHashMap<>(tags);
   }
 
+  public String cluster() {
+    return template.cluster();
+  }
+
   public RunTaskRequest toRunTaskRequest() {
+    String container = template.container();
     var builder =
         RunTaskRequest.builder()
-            .cluster(cluster)
-            .taskDefinition(taskDefinition)
+            .cluster(template.cluster())
+            .taskDefinition(template.taskDefinition())
             .count(1)
             .overrides(
                 TaskOverride.builder()
@@ -74,23 +66,23 @@ public record TaskRequest(
                                     .toList())
                             .build())
                     .build());
-    if (launchType != null) {
-      builder.launchType(launchType);
+    if (template.launchType() != null) {
+      builder.launchType(template.launchType());
     }
-    if (!capacityProviderStrategy.isEmpty()) {
-      builder.capacityProviderStrategy(capacityProviderStrategy);
+    if (!template.capacityProviderStrategy().isEmpty()) {
+      builder.capacityProviderStrategy(template.capacityProviderStrategy());
     }
-    if (platformVersion != null) {
-      builder.platformVersion(platformVersion);
+    if (template.platformVersion() != null) {
+      builder.platformVersion(template.platformVersion());
     }
-    if (!subnets.isEmpty()) {
+    if (!template.subnets().isEmpty()) {
       builder.networkConfiguration(
           NetworkConfiguration.builder()
               .awsvpcConfiguration(
                   AwsVpcConfiguration.builder()
-                      .subnets(subnets)
-                      .securityGroups(securityGroups)
-                      .assignPublicIp(assignPublicIp ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED)
+                      .subnets(template.subnets())
+                      .securityGroups(template.securityGroups())
+                      .assignPublicIp(template.assignPublicIp() ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED)
                       .build())
               .build());
     }
@@ -104,11 +96,6 @@ public record TaskRequest(
       builder.clientToken(clientToken);
     }
     return builder.build();
-  }
-
-  /** Length of the overrides as ECS counts them against {@link #OVERRIDES_LIMIT}. */
-  public int overridesLength() {
-    return overridesLength(container, command, environment);
   }
 
   public static int overridesLength(String container, List<String> command, Map<String, String> environment) {

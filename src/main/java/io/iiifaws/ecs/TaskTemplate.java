@@ -37,7 +37,6 @@ public record TaskTemplate(
       String clientToken) {
     Map<String, String> allTags = new LinkedHashMap<>(tags);
     allTags.putAll(moreTags);
-    return new TaskRequest(cluster, taskDefinition, container, command, launchType, platformVersion,
-        capacityProviderStrategy, subnets, securityGroups, assignPublicIp, environment, allTags, startedBy, clientToken);
+    return new TaskRequest(this, command, environment, allTags, startedBy, clientToken);
   }
 }
