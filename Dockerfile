@@ -17,7 +17,8 @@ COPY --from=build /src/target/iiif-aws.jar /opt/iiif-aws/iiif-aws.jar
 COPY bin/iiif-process-ecs /usr/local/bin/iiif-process-ecs
 USER 10001:10001
 # The heap follows the container's memory limit; an out-of-memory JVM exits and is restarted.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# (JAVA_OPTS is for iiif-process-ecs; JAVA_TOOL_OPTIONS would add a line to every error.)
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/opt/iiif-aws/iiif-aws.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/iiif-aws/iiif-aws.jar"]
 CMD ["operator"]

@@ -27,18 +27,23 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* What the operator does to IiifJobs and Events, in each namespace it watches. */}}
+{{/*
+What the operator does in each namespace it watches: watches IiifJobs, patches their finalizers
+(JSON patch, re-reading on conflict) and status, deletes them after ttlSecondsAfterFinished, and
+creates Events. The finalizers rule lets it set finalizers where OwnerReferencesPermissionEnforcement
+is on.
+*/}}
 {{- define "iiif-aws.jobRules" -}}
 - apiGroups: ["iiif-aws.io"]
   resources: ["iiifjobs"]
   verbs: ["get", "list", "watch", "patch", "delete"]
 - apiGroups: ["iiif-aws.io"]
   resources: ["iiifjobs/status"]
-  verbs: ["get", "patch"]
+  verbs: ["patch"]
 - apiGroups: ["iiif-aws.io"]
   resources: ["iiifjobs/finalizers"]
   verbs: ["update"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end -}}

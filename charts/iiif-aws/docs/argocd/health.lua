@@ -30,7 +30,7 @@ end
 if status.phase == "Failed" then
   health.status = "Degraded"
   local failed = condition("Failed")
-  health.message = failed ~= nil and (failed.reason .. ": " .. failed.message) or "Failed"
+  health.message = failed ~= nil and ((failed.reason or "Failed") .. ": " .. (failed.message or "")) or "Failed"
   return health
 end
 
@@ -43,7 +43,7 @@ end
 local failing = condition("FailureTarget")
 health.status = "Progressing"
 if failing ~= nil then
-  health.message = "Stopping tasks before failing: " .. failing.reason
+  health.message = "Stopping tasks before failing: " .. (failing.reason or "")
 else
   health.message = status.phase .. ", batches done " .. (status.progress or "0/0")
 end

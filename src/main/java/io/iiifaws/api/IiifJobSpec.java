@@ -27,11 +27,13 @@ public record IiifJobSpec(
             + " 'avocado.png' or 'collection/IMG_0084.JPG'). A URI may not start with '-'.")
         List<@Pattern("^[^-]") @Size(min = 1, max = 4096) String> uris,
     @Default("Task")
+    @ValidationRule(value = "self == oldSelf", message = "spec.mode cannot be changed once the job exists")
     @JsonPropertyDescription(
         "Task runs go-iiif in an ECS task launched by the operator; Invoke calls a Lambda function"
             + " (such as the iiif-aws Lambda handler) with an S3 event naming the URIs.")
         Mode mode,
     @Pattern("^[a-z]{2}(-[a-z]+)+-\\d+$")
+    @ValidationRule(value = "self == oldSelf", message = "spec.region cannot be changed once the job exists")
     @JsonPropertyDescription(
         "AWS region for the ECS and Lambda calls, such as eu-west-1. Defaults to the operator's region.")
         String region,

@@ -21,7 +21,9 @@ public record IiifJobStatus(
         List<Condition> conditions,
     @JsonPropertyDescription("The URIs split into batches, one ECS task at a time each.")
         List<BatchStatus> batches,
-    @JsonPropertyDescription("Every ECS task the job launched or adopted, in launch order.")
+    @JsonPropertyDescription(
+        "The ECS tasks the job launched or adopted, in launch order: every run of every batch, but"
+            + " past 1,000 the oldest finished runs that a later run of their batch replaced.")
         List<TaskStatus> tasks,
     @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation) {
 

@@ -13,6 +13,7 @@ import java.util.Map;
     message = "set either launchType or capacityProviderStrategy, not both")
 public record TaskSpec(
     @Size(min = 1, max = 255)
+    @ValidationRule(value = "self == oldSelf", message = "spec.task.cluster cannot be changed once the job exists")
     @JsonPropertyDescription("Name or ARN of the ECS cluster that runs the task.")
         String cluster,
     @Size(min = 1, max = 2048)

@@ -32,16 +32,32 @@ public record TaskStatus(
         "How the run ended: Succeeded, Failed, Interrupted, Lost or Stopped. Unset while it runs.")
         TaskResult result) {
 
-  public static final String STOPPED = "STOPPED";
+  /** A task just launched or found, of which nothing is known yet. */
+  public static TaskStatus launched(String taskArn, int batch, int attempt, UriRange uris, String cluster, String at) {
+    return new TaskStatus(taskArn, batch, attempt, uris, cluster, at, null, null, null, null, null, null, null, null, null, null);
+  }
 
   @JsonIgnore
   public boolean isActive() {
     return result == null;
   }
 
+  /** The region in the task's ARN (arn:aws:ecs:REGION:account:task/…). */
+  @JsonIgnore
+  public String region() {
+    String[] parts = taskArn.split(":");
+    return parts.length > 3 ? parts[3] : null;
+  }
+
   public TaskStatus withResult(TaskResult next) {
     return new TaskStatus(
         taskArn, batch, attempt, uris, cluster, launchedAt, lastStatus, desiredStatus, exitCode,
         containerReason, stopCode, stoppedReason, startedAt, stoppedAt, otherContainers, next);
+  }
+
+  public TaskStatus withDesiredStatus(String next) {
+    return new TaskStatus(
+        taskArn, batch, attempt, uris, cluster, launchedAt, lastStatus, next, exitCode,
+        containerReason, stopCode, stoppedReason, startedAt, stoppedAt, otherContainers, result);
   }
 }

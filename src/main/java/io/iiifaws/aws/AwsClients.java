@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -71,6 +70,8 @@ public final class AwsClients implements AutoCloseable {
   private final Settings settings;
   private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
   private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
+  /** The default chain's region, found once: the chain may read files or ask the instance. */
+  private volatile Region defaultRegion;
 
   public AwsClients(Settings settings) {
     this.settings = settings;
@@ -140,21 +141,21 @@ public final class AwsClients implements AutoCloseable {
     if (settings.defaultRegion().isPresent()) {
       return region(settings.defaultRegion().get());
     }
-    try {
-      return new DefaultAwsRegionProviderChain().getRegion();
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          "no region given and none configured (set AWS_REGION or a profile's region)");
+    Region found = defaultRegion;
+    if (found == null) {
+      try {
+        found = new DefaultAwsRegionProviderChain().getRegion();
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "no region given and none configured (set AWS_REGION or a profile's region)");
+      }
+      defaultRegion = found;
     }
+    return found;
   }
 
   public static boolean isKnown(Region region) {
     return RegionMetadata.of(region) != null;
-  }
-
-  /** Credentials of the default chain, for callers that only need to pass them on. */
-  public static AwsCredentialsProvider defaultCredentials() {
-    return DefaultCredentialsProvider.builder().build();
   }
 
   @Override

@@ -21,7 +21,21 @@ public final class Main implements Runnable {
   }
 
   public static int execute(String... args) {
-    return commandLine(System.getenv(), System.out, System.err).execute(args);
+    return run(System.getenv(), System.out, System.err, args);
+  }
+
+  /** Runs a command line; process-ecs takes Go's double-dash flags too. */
+  public static int run(java.util.Map<String, String> env, java.io.PrintStream out, java.io.PrintStream err, String... args) {
+    CommandLine main = commandLine(env, out, err);
+    if (args.length > 0 && args[0].equals("process-ecs")) {
+      CommandLine processEcs = main.getSubcommands().get("process-ecs");
+      String[] rest = ProcessEcsOptions.singleDash(processEcs.getCommandSpec(), java.util.Arrays.copyOfRange(args, 1, args.length));
+      String[] all = new String[rest.length + 1];
+      all[0] = args[0];
+      System.arraycopy(rest, 0, all, 1, rest.length);
+      return main.execute(all);
+    }
+    return main.execute(args);
   }
 
   /** The whole command line; errors are one line on stderr, never a stack trace. */
@@ -32,8 +46,7 @@ public final class Main implements Runnable {
     main.setErr(new java.io.PrintWriter(err, true));
     main.setParameterExceptionHandler((e, args) -> {
       String name = e.getCommandLine().getCommandSpec().qualifiedName();
-      err.println(name + ": " + e.getMessage());
-      err.println("Try '" + name + " -h' for help.");
+      err.println(name + ": " + e.getMessage() + " (try " + name + " -h)");
       return CommandLine.ExitCode.USAGE;
     });
     main.setExecutionExceptionHandler((e, command, parsed) -> {

@@ -83,7 +83,8 @@ public final class ProcessEcsCommand implements Callable<Integer> {
       ProcessTasks tasks = options.processTasks(aws);
       List<ProcessTasks.Launched> launched;
       try {
-        launched = tasks.launch(uris);
+        // Each ARN is printed as its task starts, so none is lost if a later launch fails.
+        launched = tasks.launch(uris, null, task -> out.println(task.taskArn()));
       } catch (SdkException e) {
         err.println(name() + ": RunTask: " + AwsErrors.describe(e));
         return 1;
@@ -91,7 +92,6 @@ public final class ProcessEcsCommand implements Callable<Integer> {
         err.println(name() + ": " + e.getMessage());
         return 1;
       }
-      launched.forEach(task -> out.println(task.taskArn()));
       if (!options.waitForTask()) {
         return 0;
       }

@@ -81,15 +81,17 @@ public final class ProcessEcsOptions {
       description = "Ask go-iiif for its JSON processing report. Default: ${DEFAULT-VALUE}.")
   boolean report;
 
-  @Option(names = "-report-name", defaultValue = "process.json", paramLabel = "NAME",
-      description = "File name of the report (-report-template for go-iiif 4+). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "-report-name", paramLabel = "NAME",
+      description = "File name of the report. Default: process.json for go-iiif 1 to 3; go-iiif 4+ keeps its own"
+          + " (process_{sha256_origin}.json) unless a name is given, which it takes as -report-template.")
   String reportName;
 
   @Option(names = "-strip-paths", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
       description = "Reduce URIs to their base names. Default: ${DEFAULT-VALUE}; -strip-paths=false keeps them.")
   boolean stripPaths;
 
-  @Option(names = "-uri", paramLabel = "URI", split = ",", description = "Image URI; repeat. URIs may also follow the flags.")
+  @Option(names = "-uri", paramLabel = "URI",
+      description = "Image URI; repeat. URIs may also follow the flags; both add up.")
   List<String> uriFlags = new ArrayList<>();
 
   @Parameters(paramLabel = "URI", description = "Image URIs to process.")
@@ -122,9 +124,9 @@ public final class ProcessEcsOptions {
   @Option(names = "-platform-version", paramLabel = "VERSION", description = "Fargate platform version, such as 1.4.0.")
   String platformVersion;
 
-  @Option(names = "-public-ip", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
-      description = "Give the task a public IP, as go-iiif-aws did. Default: ${DEFAULT-VALUE}.")
-  boolean publicIp;
+  @Option(names = "-public-ip", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Give the task a public IP. Default: true on Fargate, as go-iiif-aws did; ECS allows it nowhere else.")
+  Boolean publicIp;
 
   @Option(names = "-tag", split = ",", paramLabel = "KEY=VALUE", description = "Tag for the task; repeat.")
   Map<String, String> tags = new LinkedHashMap<>();
@@ -147,21 +149,57 @@ public final class ProcessEcsOptions {
         .setDefaultValueProvider(new EnvironmentDefaults(env));
   }
 
+  /**
+   * The arguments with Go's double-dash spelling of a flag ({@code --cluster}, {@code
+   * --wait=true}) turned into the single-dash one, as Go's flag package takes both; URIs after
+   * {@code --} are left alone.
+   */
+  static String[] singleDash(CommandLine.Model.CommandSpec spec, String[] args) {
+    String[] result = args.clone();
+    for (int i = 0; i < result.length && !result[i].equals("--"); i++) {
+      String arg = result[i];
+      if (arg.startsWith("--")) {
+        int eq = arg.indexOf('=');
+        String name = arg.substring(1, eq < 0 ? arg.length() : eq);
+        if (spec.findOption(name) != null) {
+          result[i] = arg.substring(1);
+        }
+      }
+    }
+    return result;
+  }
+
   /** IIIF_PROCESS_CLUSTER for -cluster, IIIF_PROCESS_SECURITY_GROUP for -security-group. */
   public static String environmentName(String flag) {
     return ENV_PREFIX + flag.replaceFirst("^-+", "").toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
+  /**
+   * Defaults from IIIF_PROCESS_* variables. A blank variable counts as unset, as templated
+   * deployments leave unused ones empty; booleans take Go's spellings (1, t, TRUE, 0, f, FALSE).
+   */
   private record EnvironmentDefaults(Map<String, String> env) implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(CommandLine.Model.ArgSpec argument) {
       if (argument instanceof CommandLine.Model.OptionSpec option) {
         String value = env.get(environmentName(option.longestName()));
-        if (value != null) {
-          return value;
+        if (value != null && !value.isBlank()) {
+          return isBoolean(option) ? goBoolean(value.trim()) : value.trim();
         }
       }
       return argument.defaultValue();
+    }
+
+    private static boolean isBoolean(CommandLine.Model.OptionSpec option) {
+      return option.type() == boolean.class || option.type() == Boolean.class;
+    }
+
+    private static String goBoolean(String value) {
+      return switch (value) {
+        case "1", "t", "T", "TRUE", "true", "True" -> "true";
+        case "0", "f", "F", "FALSE", "false", "False" -> "false";
+        default -> value;
+      };
     }
   }
 
@@ -203,7 +241,8 @@ public final class ProcessEcsOptions {
   }
 
   public ProcessCommand processCommand() {
-    return ProcessCommand.of(new ProcessSpec(style, config, instructions, report, reportName, false, null));
+    String name = reportName != null ? reportName : style == ProcessStyle.v4 ? null : "process.json";
+    return ProcessCommand.of(new ProcessSpec(style, config, instructions, report, name, false, null));
   }
 
   /** @throws IllegalArgumentException naming a missing or malformed flag */
@@ -231,13 +270,19 @@ public final class ProcessEcsOptions {
       }
     }
     boolean fargate = strategy.isEmpty() ? launchType == io.iiifaws.api.LaunchType.FARGATE
-        : strategy.stream().anyMatch(s -> s.capacityProvider().startsWith("FARGATE"));
+        : strategy.stream().allMatch(s -> s.capacityProvider().startsWith("FARGATE"));
+    List<String> subnets = nonBlank(this.subnets);
+    List<String> securityGroups = nonBlank(this.securityGroups);
     if (fargate && subnets.isEmpty()) {
       throw new IllegalArgumentException("-subnet is required for Fargate tasks");
     }
     return new TaskTemplate(cluster, task, container,
         strategy.isEmpty() ? LaunchType.fromValue(launchType.name()) : null,
-        platformVersion, strategy, subnets, securityGroups, publicIp, tags);
+        platformVersion, strategy, subnets, securityGroups, publicIp != null ? publicIp : fargate, tags);
+  }
+
+  private static List<String> nonBlank(List<String> values) {
+    return values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   public String lambdaFunction() {

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -74,24 +76,19 @@ public final class EcsTasks {
   }
 
   /**
-   * The tasks as ECS sees them now, in the order asked; those ECS does not know come back as
-   * {@link TaskObservation#missing}.
+   * The tasks as ECS sees them now, by ARN; those ECS does not know come back as {@link
+   * TaskObservation#missing}.
    */
-  public List<TaskObservation> describe(String cluster, Collection<String> taskArns) {
+  public Map<String, TaskObservation> describe(String cluster, Collection<String> taskArns) {
     List<String> arns = new ArrayList<>(new LinkedHashSet<>(taskArns));
-    List<TaskObservation> result = new ArrayList<>();
+    Map<String, TaskObservation> result = new LinkedHashMap<>();
     for (int from = 0; from < arns.size(); from += DESCRIBE_LIMIT) {
       List<String> chunk = arns.subList(from, Math.min(arns.size(), from + DESCRIBE_LIMIT));
       var response =
           ecs.describeTasks(
               DescribeTasksRequest.builder().cluster(cluster).tasks(chunk).include(TaskField.TAGS).build());
-      var byArn =
-          response.tasks().stream()
-              .collect(Collectors.toMap(t -> t.taskArn(), TaskObservation::of, (a, b) -> a));
-      for (String arn : chunk) {
-        TaskObservation seen = byArn.get(arn);
-        result.add(seen != null ? seen : TaskObservation.missing(arn));
-      }
+      response.tasks().forEach(t -> result.put(t.taskArn(), TaskObservation.of(t)));
+      chunk.forEach(arn -> result.putIfAbsent(arn, TaskObservation.missing(arn)));
     }
     return result;
   }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * go-iiif-aws's way of running go-iiif: one RunTask per batch of URIs (a single task unless the
@@ -38,24 +39,30 @@ public final class ProcessTasks {
   public record Launched(String taskArn, List<String> uris) {}
 
   /**
-   * Starts the tasks for these URIs, which must already be checked.
+   * Starts the tasks for these URIs, which must already be checked, telling each as it starts.
    *
+   * @param tokenPrefix makes each RunTask idempotent when given: a retry of the same request (a
+   *     Lambda invocation retried with the same request id) gets the tasks it started before
    * @throws LaunchRefusedException when ECS places no task
    * @throws IllegalArgumentException when a URI is too long for any task
    */
-  public List<Launched> launch(List<String> uris) {
+  public List<Launched> launch(List<String> uris, String tokenPrefix, Consumer<Launched> started) {
     List<Launched> launched = new ArrayList<>();
     for (Batch batch : BatchPlanner.plan(uris, null, command, template.container(), Map.of())) {
-      TaskRequest request = template.request(command.argv(batch.uris()), Map.of(), Map.of(), STARTED_BY, null);
+      String token = tokenPrefix == null ? null : tokenPrefix + "-" + batch.index();
+      TaskRequest request = template.request(command.argv(batch.uris()), Map.of(), Map.of(), STARTED_BY, token);
       EcsTasks.Launch launch = ecs.run(request);
-      if (launch instanceof EcsTasks.Launch.Started started) {
-        launched.add(new Launched(started.taskArn(), batch.uris()));
-      } else if (launch instanceof EcsTasks.Launch.Refused refused) {
-        throw new LaunchRefusedException("RunTask placed no task: " + refused.reason()
-            + (launched.isEmpty() ? "" : " (after starting " + launched.size() + " tasks)"));
+      String arn;
+      if (launch instanceof EcsTasks.Launch.Started task) {
+        arn = task.taskArn();
+      } else if (launch instanceof EcsTasks.Launch.AlreadyStarted tasks) {
+        arn = tasks.taskArns().get(0);
       } else {
-        throw new LaunchRefusedException("RunTask reported a task started before: " + launch);
+        throw new LaunchRefusedException("RunTask placed no task: " + ((EcsTasks.Launch.Refused) launch).reason());
       }
+      Launched task = new Launched(arn, batch.uris());
+      launched.add(task);
+      started.accept(task);
     }
     return launched;
   }
@@ -77,7 +84,7 @@ public final class ProcessTasks {
     long allowedMisses = Math.max(1, missingGrace.toMillis() / Math.max(1, interval.toMillis()));
     while (true) {
       List<String> open = taskArns.stream().filter(arn -> !verdicts.containsKey(arn)).toList();
-      for (TaskObservation task : ecs.describe(template.cluster(), open)) {
+      for (TaskObservation task : ecs.describe(template.cluster(), open).values()) {
         if (task.missing()) {
           if (missed.merge(task.taskArn(), 1, Integer::sum) > allowedMisses) {
             verdicts.put(task.taskArn(), new TaskVerdict(TaskVerdict.Outcome.FAILED, null, "ECS does not know the task"));

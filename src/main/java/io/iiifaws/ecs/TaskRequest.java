@@ -110,16 +110,16 @@ public record TaskRequest(
     ObjectNode overrides = JSON.createObjectNode();
     overrides.putArray("containerOverrides").add(override);
     try {
-      return JSON.writeValueAsString(overrides).length();
+      return JSON.writeValueAsBytes(overrides).length;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Extra characters one more argument adds to the overrides: quotes and a comma. */
+  /** Extra bytes one more argument adds to the overrides: the quoted string and a comma. */
   public static int argumentCost(String argument) {
     try {
-      return JSON.writeValueAsString(argument).length() + 1;
+      return JSON.writeValueAsBytes(argument).length + 1;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

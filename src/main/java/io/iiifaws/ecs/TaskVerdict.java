@@ -26,13 +26,16 @@ public record TaskVerdict(Outcome outcome, Integer exitCode, String explanation)
   private static final List<String> INFRASTRUCTURE_STOP_CODES =
       List.of("SpotInterruption", "TerminationNotice", "InfrastructureHealth");
   private static final Pattern HOST_GONE = Pattern.compile("Host EC2 \\(instance .+?\\) (stopped|terminated)");
-  /** Failures to start that say nothing about the image or the job: retried freely. */
+  /**
+   * Failures to start that are AWS provisioning hiccups, retried freely. Anything else that kept a
+   * task from starting (an image that cannot be pulled, a subnet with no route out, secrets that
+   * cannot be read) fails the run and counts against the backoff limit.
+   */
   private static final List<String> TRANSIENT_START_FAILURES =
       List.of(
           "timeout waiting for network interface provisioning",
           "timeout waiting for ephemeralstorage provisioning",
-          "unexpected ec2 error while attempting to create network interface",
-          "i/o timeout");
+          "unexpected ec2 error while attempting to create network interface");
 
   public static TaskVerdict judge(TaskObservation task, String container, String stopMarker) {
     if (!task.isStopped()) {

@@ -20,9 +20,9 @@ public final class LambdaRuntimeLoop {
   private static final Logger log = LoggerFactory.getLogger(LambdaRuntimeLoop.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Answers one event with a JSON document. */
+  /** Answers one event, of the given request id, with a JSON document. */
   public interface Handler {
-    String handle(String event) throws Exception;
+    String handle(String event, String requestId) throws Exception;
   }
 
   private final URI api;
@@ -51,7 +51,7 @@ public final class LambdaRuntimeLoop {
       }
       String path = "invocation/" + requestId + "/";
       try {
-        post(path + "response", handler.handle(next.body()));
+        post(path + "response", handler.handle(next.body(), requestId));
       } catch (Exception e) {
         log.warn("event=HandlerError request={} error=\"{}\"", requestId, e.getMessage());
         try {

@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * The handler's answer, as go-iiif-aws's function answered ({@code TaskId}, {@code URIs}), with
- * every task when the URIs needed more than one, the keys skipped, and a message when no task
- * was started.
+ * every task when the URIs needed more than one, the keys skipped (not images, not created), why
+ * messages of the batch could not be read, and a message when no task was started.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ProcessResponse(
     @JsonProperty("TaskId") String taskId,
     @JsonProperty("TaskIds") List<String> taskIds,
     @JsonProperty("URIs") List<String> uris,
     @JsonProperty("Skipped") List<String> skipped,
+    @JsonProperty("Unreadable") List<String> unreadable,
     @JsonProperty("Message") String message) {}

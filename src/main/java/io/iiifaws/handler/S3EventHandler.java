@@ -43,25 +43,29 @@ public final class S3EventHandler implements RequestStreamHandler {
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
     String event = new String(input.readAllBytes(), StandardCharsets.UTF_8);
-    output.write(JSON.writeValueAsBytes(handle(event)));
+    output.write(JSON.writeValueAsBytes(handle(event, context == null ? null : context.getAwsRequestId())));
   }
 
   /** The answer to one event, as JSON. */
-  public String handleJson(String event) throws IOException {
-    return JSON.writeValueAsString(handle(event));
+  public String handleJson(String event, String requestId) throws IOException {
+    return JSON.writeValueAsString(handle(event, requestId));
   }
 
   /**
    * Starts the task for the event's image keys.
    *
+   * @param requestId Lambda's id of the invocation, which stays the same when Lambda retries it:
+   *     the RunTask client tokens derive from it, so a retry starts no second task; may be null
    * @throws IllegalArgumentException when the event is not an S3 event (direct, SNS or SQS)
    * @throws IllegalStateException when a setting is missing or malformed
    */
-  public synchronized ProcessResponse handle(String event) {
-    List<String> keys = S3Events.objectKeys(event);
+  public synchronized ProcessResponse handle(String event, String requestId) {
+    S3Events.Notification notification = S3Events.read(event);
+    notification.unreadable().forEach(why -> log.warn("event=Unreadable reason=\"{}\"", why));
+    List<String> keys = notification.created();
     ProcessEcsOptions settings = settings();
     List<String> uris = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
+    List<String> skipped = new ArrayList<>(notification.ignored());
     for (String key : keys) {
       try {
         uris.add(settings.checkedUri(key));
@@ -70,15 +74,16 @@ public final class S3EventHandler implements RequestStreamHandler {
         skipped.add(key);
       }
     }
+    List<String> unreadable = notification.unreadable();
     if (uris.isEmpty()) {
-      String message = keys.isEmpty() ? "the event names no object; no task started"
+      String message = keys.isEmpty() ? "the event names no created object; no task started"
           : "no image among the event's " + keys.size() + (keys.size() == 1 ? " key" : " keys") + "; no task started";
-      return new ProcessResponse(null, List.of(), List.of(), skipped, message);
+      return new ProcessResponse(null, List.of(), List.of(), skipped, unreadable, message);
     }
-    List<ProcessTasks.Launched> launched = settings.processTasks(aws()).launch(uris);
+    List<ProcessTasks.Launched> launched = settings.processTasks(aws()).launch(uris, requestId,
+        task -> log.info("event=Launched task={} uris={}", task.taskArn(), task.uris().size()));
     List<String> arns = launched.stream().map(ProcessTasks.Launched::taskArn).toList();
-    arns.forEach(arn -> log.info("event=Launched task={} uris={}", arn, uris.size()));
-    return new ProcessResponse(arns.get(0), arns, uris, skipped, null);
+    return new ProcessResponse(arns.get(0), arns, uris, skipped, unreadable, null);
   }
 
   private ProcessEcsOptions settings() {

@@ -55,30 +55,55 @@ public final class S3Events {
   }
 
   /**
+   * What a notification holds.
+   *
+   * @param created decoded keys of objects created (and of records that do not say, as
+   *     go-iiif-aws's invoke mode sent them)
+   * @param ignored decoded keys of other events, such as ObjectRemoved
+   * @param unreadable why nested messages (an SQS body, an SNS message) or records could not be
+   *     read; one bad message does not spoil the others
+   */
+  public record Notification(List<String> created, List<String> ignored, List<String> unreadable) {}
+
+  /**
    * The decoded object keys of every S3 record in the document, in order. Accepts S3 events, SNS
    * and SQS events carrying them (SQS bodies may hold an SNS envelope), and S3's test event, which
    * has no keys.
    *
-   * @throws IllegalArgumentException when the document is not JSON or not one of these shapes
+   * @throws IllegalArgumentException when the document itself is not JSON or not one of these
+   *     shapes
    */
-  public static List<String> objectKeys(String document) {
-    List<String> keys = new ArrayList<>();
-    collect(parse(document), keys, 0);
-    return keys;
+  public static Notification read(String document) {
+    Notification found = new Notification(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    collect(parse(document), found, 0);
+    return found;
   }
 
-  private static void collect(JsonNode node, List<String> keys, int depth) {
+  /** The created objects' keys of a document that must be readable throughout. */
+  public static List<String> objectKeys(String document) {
+    Notification found = read(document);
+    if (!found.unreadable().isEmpty()) {
+      throw new IllegalArgumentException(found.unreadable().get(0));
+    }
+    return found.created();
+  }
+
+  private static void collect(JsonNode node, Notification found, int depth) {
     if (depth > MAX_DEPTH) {
       throw new IllegalArgumentException("event nests messages more than " + MAX_DEPTH + " deep");
     }
     if (node.has("Records") && node.get("Records").isArray()) {
       for (JsonNode record : node.get("Records")) {
-        collectRecord(record, keys, depth);
+        try {
+          collectRecord(record, found, depth);
+        } catch (IllegalArgumentException e) {
+          found.unreadable().add(e.getMessage());
+        }
       }
       return;
     }
     if (node.path("Type").asText().equals("Notification") && node.path("Message").isTextual()) {
-      collect(parse(node.get("Message").asText()), keys, depth + 1);
+      collect(parse(node.get("Message").asText()), found, depth + 1);
       return;
     }
     if (node.path("Event").asText().equals("s3:TestEvent")) {
@@ -87,26 +112,22 @@ public final class S3Events {
     throw new IllegalArgumentException("not an S3, SNS or SQS event: it has no Records");
   }
 
-  private static void collectRecord(JsonNode record, List<String> keys, int depth) {
+  private static void collectRecord(JsonNode record, Notification found, int depth) {
     String source = record.has("eventSource") ? record.path("eventSource").asText() : record.path("EventSource").asText();
     switch (source) {
-      case "aws:s3" -> {
-        JsonNode key = record.path("s3").path("object").path("key");
-        if (!key.isTextual()) {
-          throw new IllegalArgumentException("S3 record without s3.object.key");
-        }
-        keys.add(decodeKey(key.asText()));
-      }
-      case "aws:sns" -> collect(parse(record.path("Sns").path("Message").asText()), keys, depth + 1);
-      case "aws:sqs" -> collect(parse(record.path("body").asText()), keys, depth + 1);
+      case "aws:sns" -> collect(parse(record.path("Sns").path("Message").asText()), found, depth + 1);
+      case "aws:sqs" -> collect(parse(record.path("body").asText()), found, depth + 1);
       default -> {
         // go-iiif-aws's Invoke mode sent records with only s3.object.key set.
         JsonNode key = record.path("s3").path("object").path("key");
         if (!key.isTextual()) {
-          throw new IllegalArgumentException(
-              "record from '" + source + "' is not from S3, SNS or SQS");
+          throw new IllegalArgumentException(source.equals("aws:s3")
+              ? "S3 record without s3.object.key"
+              : "record from '" + source + "' is not from S3, SNS or SQS");
         }
-        keys.add(decodeKey(key.asText()));
+        String eventName = record.path("eventName").asText("");
+        (eventName.isEmpty() || eventName.startsWith("ObjectCreated") ? found.created() : found.ignored())
+            .add(decodeKey(key.asText()));
       }
     }
   }

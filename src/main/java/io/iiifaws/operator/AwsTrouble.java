@@ -1,19 +1,42 @@
 package io.iiifaws.operator;
 
+import io.iiifaws.aws.AwsErrors;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Counts AWS errors that may pass (throttling, 5xx, timeouts) per job, to back off further each
- * time. Kept in memory: after a restart the backoff starts again from its base.
+ * AWS errors of a job's passes: those that may pass (throttling, 5xx, timeouts) back off further
+ * each time they repeat; the others target the job's failure. Counts are kept in memory: after a
+ * restart the backoff starts again from its base.
  */
 final class AwsTrouble {
+  private static final Logger log = LoggerFactory.getLogger(AwsTrouble.class);
+
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private final Backoffs backoffs;
 
   AwsTrouble(Backoffs backoffs) {
     this.backoffs = backoffs;
+  }
+
+  /**
+   * Returns the wait before the next try when the error may pass; otherwise sets the job's
+   * FailureTarget to AwsError with AWS's message and returns empty.
+   */
+  Optional<Duration> onError(JobProgress progress, String jobUid, String call, SdkException e) {
+    String message = call + ": " + AwsErrors.describe(e);
+    if (AwsErrors.isTransient(e)) {
+      Duration wait = next(jobUid);
+      log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
+      return Optional.of(wait);
+    }
+    progress.failureTarget("AwsError", message);
+    return Optional.empty();
   }
 
   Duration next(String jobUid) {

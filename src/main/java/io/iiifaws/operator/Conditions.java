@@ -16,7 +16,7 @@ final class Conditions {
       List<Condition> conditions, String type, boolean status, String reason, String message,
       Instant now, Long generation) {
     String statusText = status ? "True" : "False";
-    String text = message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) : message;
+    String text = Texts.truncate(message, MESSAGE_LIMIT);
     List<Condition> result = new ArrayList<>();
     boolean found = false;
     for (Condition c : conditions) {

@@ -7,7 +7,6 @@ import io.iiifaws.api.NetworkSpec;
 import io.iiifaws.api.TaskSpec;
 import io.iiifaws.api.TaskStatus;
 import io.iiifaws.aws.AwsClients;
-import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskRequest;
@@ -15,7 +14,9 @@ import io.iiifaws.ecs.TaskTemplate;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -38,10 +39,10 @@ final class EcsRunner {
   private final AwsTrouble trouble;
   private final JobMetrics metrics;
 
-  EcsRunner(AwsClients aws, OperatorSettings settings, AwsTrouble trouble, JobMetrics metrics) {
+  EcsRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, JobMetrics metrics) {
     this.aws = aws;
     this.settings = settings;
-    this.tracking = new TaskTracking(aws, settings);
+    this.tracking = tracking;
     this.trouble = trouble;
     this.metrics = metrics;
   }
@@ -50,40 +51,47 @@ final class EcsRunner {
   Optional<Duration> reconcile(JobPlan plan, JobProgress progress) {
     IiifJob job = plan.job();
     IiifJobSpec spec = plan.spec();
-    String region = plan.region().id();
     String uid = job.getMetadata().getUid();
     try {
-      tracking.observe(region, job, progress, plan.container());
+      tracking.observe(progress, plan.container());
     } catch (SdkException e) {
-      return awsError(progress, uid, "DescribeTasks", e);
+      Optional<Duration> retry = trouble.onError(progress, uid, "DescribeTasks", e);
+      if (retry.isPresent()) {
+        return retry;
+      }
+      // The tasks can no longer be followed; stop them if ECS lets us, and fail.
+      tracking.stopActive(job, progress, "AwsError");
+      progress.failAsTargeted();
+      return Optional.empty();
     }
-
-    if (settle(progress, spec, uid)) {
+    if (settle(progress, spec)) {
+      trouble.clear(uid);
       return Optional.empty();
     }
     if (progress.failureTarget().isEmpty()) {
       if (spec.suspend()) {
         progress.suspend();
-        tracking.stopActive(region, job, progress, "suspended");
+        tracking.stopActive(job, progress, "suspended");
         return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.pollInterval());
       }
       progress.resumeIfSuspended();
       progress.start();
       launch(plan, progress);
       // Adopting tasks found in ECS may have finished batches.
-      if (settle(progress, spec, uid)) {
+      if (settle(progress, spec)) {
+        trouble.clear(uid);
         return Optional.empty();
       }
     }
     if (progress.failureTarget().isPresent()) {
-      tracking.stopActive(region, job, progress, progress.failureTarget().get().reason());
+      tracking.stopActive(job, progress, progress.failureTarget().get().reason());
       if (progress.activeTasks().isEmpty()) {
         progress.failAsTargeted();
         trouble.clear(uid);
         return Optional.empty();
       }
+      return Optional.of(settings.pollInterval());
     }
-    trouble.clear(uid);
     return nextLook(progress);
   }
 
@@ -91,17 +99,11 @@ final class EcsRunner {
    * Decides whether the job is over: targets failure past the deadline or when a batch ran out of
    * retries, completes it when every batch succeeded. Returns true when it completed.
    */
-  private boolean settle(JobProgress progress, IiifJobSpec spec, String uid) {
-    if (progress.failureTarget().isEmpty()) {
-      if (progress.pastDeadline()) {
-        progress.failureTarget(
-            "DeadlineExceeded",
-            "Job was active longer than its activeDeadlineSeconds (" + spec.activeDeadlineSeconds() + " s)");
-      } else {
-        progress
-            .exhausted(spec.backoffLimit())
-            .ifPresent(b -> progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
-      }
+  private boolean settle(JobProgress progress, IiifJobSpec spec) {
+    if (progress.failureTarget().isEmpty() && !progress.targetDeadline()) {
+      progress
+          .exhausted(spec.backoffLimit())
+          .ifPresent(b -> progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
     }
     if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
       int uris = spec.uris().size();
@@ -110,7 +112,6 @@ final class EcsRunner {
           "CompletionsReached",
           "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris + (uris == 1 ? " URI" : " URIs")
               + ") succeeded");
-      trouble.clear(uid);
       return true;
     }
     return false;
@@ -128,8 +129,7 @@ final class EcsRunner {
     } catch (SdkException e) {
       // Without knowing which tasks ECS already runs for the job, launching could duplicate one.
       for (BatchStatus batch : progress.launchable(parallelism)) {
-        launchFailed(progress, batch, "ListTasks", e);
-        if (progress.failureTarget().isPresent()) {
+        if (!launchFailed(progress, job, batch, "ListTasks", e)) {
           return;
         }
       }
@@ -137,30 +137,37 @@ final class EcsRunner {
     }
     for (BatchStatus batch : progress.launchable(parallelism)) {
       RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
-      TaskRequest request = request(plan, plan.uris(batch.uris()), run);
+      TaskRequest request = request(plan, plan.uris(batch.uris()), run, progress.refusals(batch.index()));
       String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
+      EcsTasks.Launch launch;
       try {
-        EcsTasks.Launch launch = ecs.run(request);
-        if (launch instanceof EcsTasks.Launch.Started started) {
+        launch = ecs.run(request);
+      } catch (SdkException e) {
+        launchFailed(progress, job, batch, "RunTask", e);
+        return;
+      }
+      if (launch instanceof EcsTasks.Launch.Started started) {
+        if (!progress.knows(started.taskArn())) {
           progress.launched(run, started.taskArn(), request.cluster());
           metrics.launched(job);
           progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what).about(started.taskArn()));
-        } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
-          String arn = existing.taskArns().get(0);
+        }
+      } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
+        String arn = existing.taskArns().get(0);
+        if (!progress.knows(arn)) {
           progress.launched(run, arn, request.cluster());
           progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what).about(arn));
-        } else if (launch instanceof EcsTasks.Launch.Refused refused) {
-          if (refused.permanent()) {
-            progress.failureTarget("LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
-            return;
-          }
-          Duration wait = progress.launchDeferred(batch.index(), "RunTask placed no task: " + refused.reason());
-          metrics.launchRefused(job, refused.reason());
-          progress.event(JobEvent.warning("LaunchRetry",
-              "RunTask placed no task for " + what + ": " + refused.reason() + "; retrying in " + seconds(wait)));
         }
-      } catch (SdkException e) {
-        launchFailed(progress, batch, "RunTask", e);
+      } else if (launch instanceof EcsTasks.Launch.Refused refused) {
+        if (refused.permanent()) {
+          progress.failureTarget("LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
+          return;
+        }
+        Duration wait = progress.launchDeferred(batch.index(), "RunTask placed no task: " + refused.reason(), true);
+        metrics.launchRefused(job, refused.reason());
+        progress.event(JobEvent.warning("LaunchRetry",
+            "RunTask placed no task for " + what + ": " + refused.reason() + "; retrying in " + Times.seconds(wait)));
+        // The cluster is short of capacity: the other batches would be refused too.
         return;
       }
     }
@@ -168,7 +175,8 @@ final class EcsRunner {
 
   /**
    * Takes in tasks of this job that ECS runs but status does not record: a crash between RunTask
-   * and the status write leaves one. A second task for a run status already records is stopped.
+   * and the status write leaves one. A second task for a run status already records is stopped;
+   * a run older than the batch's latest that status no longer lists is left alone.
    */
   private void adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
     IiifJob job = plan.job();
@@ -178,54 +186,59 @@ final class EcsRunner {
     if (found.isEmpty()) {
       return;
     }
-    for (TaskObservation seen : ecs.describe(cluster, new ArrayList<>(found))) {
+    Map<String, TaskObservation> described = ecs.describe(cluster, found);
+    List<Map.Entry<RunId, TaskObservation>> strays = new ArrayList<>();
+    for (TaskObservation seen : described.values()) {
       if (seen.missing()) {
         continue;
       }
       Optional<RunId> run = TaskLabels.runOf(seen);
       if (run.isEmpty() || run.get().batch() >= progress.batches().size()) {
-        log.warn("job={} task={} event=UnknownTask reason=\"started by this job but names no batch and attempt\"", job.namespacedName(), seen.taskArn());
+        log.warn("job={} task={} event=UnknownTask reason=\"started by this job but names no batch and attempt\"",
+            job.namespacedName(), seen.taskArn());
         continue;
       }
-      Optional<TaskStatus> recorded = progress.task(run.get());
+      strays.add(Map.entry(run.get(), seen));
+    }
+    strays.sort(Comparator.comparing((Map.Entry<RunId, TaskObservation> e) -> e.getKey().batch())
+        .thenComparing(e -> e.getKey().attempt()));
+    for (var stray : strays) {
+      RunId run = stray.getKey();
+      TaskObservation seen = stray.getValue();
+      Optional<TaskStatus> recorded = progress.task(run);
       if (recorded.isPresent()) {
         if (!seen.isStopped() && !TaskObservation.STOPPED.equals(seen.desiredStatus())) {
           ecs.stop(cluster, seen.taskArn(), TaskLabels.stopReason(job, "duplicate of task " + recorded.get().taskArn()));
           progress.event(JobEvent.warning("DuplicateStopped",
-              "Stopped task " + seen.taskArn() + ": it repeats batch " + run.get().batch() + ", attempt "
-                  + run.get().attempt() + ", which task " + recorded.get().taskArn() + " runs").about(seen.taskArn()));
+              "Stopped task " + seen.taskArn() + ": it repeats batch " + run.batch() + ", attempt " + run.attempt()
+                  + ", which task " + recorded.get().taskArn() + " runs").about(seen.taskArn()));
         }
         continue;
       }
-      TaskStatus adopted = progress.launched(run.get(), seen.taskArn(), cluster);
+      if (run.attempt() < progress.nextAttempt(run.batch()) - 1) {
+        continue;
+      }
+      TaskStatus adopted = progress.launched(run, seen.taskArn(), cluster);
       progress.observe(adopted, seen, plan.container(), settings.missingGrace());
       progress.event(JobEvent.normal("Adopted",
-          "Adopted task " + seen.taskArn() + " of batch " + run.get().batch() + ", attempt " + run.get().attempt()
+          "Adopted task " + seen.taskArn() + " of batch " + run.batch() + ", attempt " + run.attempt()
               + ", which status did not record").about(seen.taskArn()));
     }
   }
 
-  private void launchFailed(JobProgress progress, BatchStatus batch, String call, SdkException e) {
-    String message = call + ": " + AwsErrors.describe(e);
-    if (!AwsErrors.isTransient(e)) {
+  /**
+   * A launch call failed: a batch waits out a backoff if the error may pass (true), or the job
+   * targets failure (false).
+   */
+  private boolean launchFailed(JobProgress progress, IiifJob job, BatchStatus batch, String call, SdkException e) {
+    String message = call + ": " + io.iiifaws.aws.AwsErrors.describe(e);
+    if (!io.iiifaws.aws.AwsErrors.isTransient(e)) {
       progress.failureTarget("AwsError", message);
-      return;
+      return false;
     }
-    if (batch != null) {
-      Duration wait = progress.launchDeferred(batch.index(), message);
-      progress.event(JobEvent.warning("LaunchRetry", message + "; retrying batch " + batch.index() + " in " + seconds(wait)));
-    }
-  }
-
-  private Optional<Duration> awsError(JobProgress progress, String uid, String call, SdkException e) {
-    String message = call + ": " + AwsErrors.describe(e);
-    if (AwsErrors.isTransient(e)) {
-        Duration wait = trouble.next(uid);
-      log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), seconds(wait), message);
-      return Optional.of(wait);
-    }
-    progress.fail("AwsError", message);
-    return Optional.empty();
+    Duration wait = progress.launchDeferred(batch.index(), message, false);
+    progress.event(JobEvent.warning("LaunchRetry", message + "; retrying batch " + batch.index() + " in " + Times.seconds(wait)));
+    return true;
   }
 
   /** When to look again: soon while tasks run, when a backoff ends, at the deadline. */
@@ -235,18 +248,15 @@ final class EcsRunner {
       candidates.add(settings.pollInterval());
     }
     progress.nextLaunch().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
-    progress.deadline().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
-    if (candidates.isEmpty()) {
-      // Unfinished and not waiting for anything known: look again rather than stall.
-      candidates.add(settings.pollInterval());
-    }
-    return candidates.stream().map(d -> d.isNegative() ? Duration.ZERO : d).min(Duration::compareTo);
+    progress.deadline().filter(progress.now()::isBefore).ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+    // Unfinished and waiting for nothing known: look again rather than stall.
+    return Optional.of(candidates.stream().min(Duration::compareTo).orElse(settings.pollInterval()));
   }
 
-  static TaskRequest request(JobPlan plan, List<String> uris, RunId run) {
+  static TaskRequest request(JobPlan plan, List<String> uris, RunId run, int refusals) {
     IiifJob job = plan.job();
     return template(plan.spec()).request(plan.command().argv(uris), TaskLabels.environment(job, run),
-        TaskLabels.tags(job, run), job.getMetadata().getUid(), TaskLabels.clientToken(job, run));
+        TaskLabels.tags(job, run), job.getMetadata().getUid(), TaskLabels.clientToken(job, run, refusals));
   }
 
   static TaskTemplate template(IiifJobSpec spec) {
@@ -271,10 +281,5 @@ final class EcsRunner {
     return "Batch " + batch.index() + " (URIs " + batch.uris() + ") failed " + batch.failures()
         + (batch.failures() == 1 ? " time" : " times") + ", more than backoffLimit " + backoffLimit
         + (batch.message() == null ? "" : "; last run: " + batch.message());
-  }
-
-  static String seconds(Duration duration) {
-    long millis = duration.toMillis();
-    return millis < 10_000 ? String.format("%.1fs", millis / 1000.0) : (millis / 1000) + "s";
   }
 }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventRecorder {
   public static final String CONTROLLER = "iiif-aws.io/operator";
-  /** Kubernetes' limit on an event note. */
+  /** Kubernetes' limit on an event note, in bytes. */
   static final int NOTE_LIMIT = 1024;
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   private static final DateTimeFormatter MICRO =
@@ -38,7 +38,7 @@ public final class EventRecorder {
 
   public void record(IiifJob job, List<JobEvent> events) {
     for (JobEvent event : events) {
-      String note = event.message().length() > NOTE_LIMIT ? event.message().substring(0, NOTE_LIMIT) : event.message();
+      String note = Texts.truncateUtf8(event.message(), NOTE_LIMIT);
       if (event.taskArn() != null) {
         log.info("job={} task={} event={} type={} message=\"{}\"", job.namespacedName(), event.taskArn(), event.reason(),
             event.warning() ? "Warning" : "Normal", note);
@@ -49,7 +49,7 @@ public final class EventRecorder {
       var k8sEvent =
           new EventBuilder()
               .withNewMetadata()
-              .withName(job.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+              .withName(Texts.truncateUtf8(job.getMetadata().getName(), 240) + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
               .withNamespace(job.getMetadata().getNamespace())
               .endMetadata()
               .withRegarding(

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -16,14 +17,15 @@ import java.util.concurrent.Executors;
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+    Thread thread = new Thread(r, "http");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public HealthServer(int port, PrometheusMeterRegistry registry, IiifJobOperator operator) throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread thread = new Thread(r, "http");
-      thread.setDaemon(true);
-      return thread;
-    }));
+    server.setExecutor(executor);
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext("/healthz", exchange -> {
       boolean healthy = !operator.runtimeInfo().isStarted() || operator.runtimeInfo().allEventSourcesAreHealthy();
@@ -61,5 +63,6 @@ public final class HealthServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

@@ -76,10 +76,9 @@ public final class IiifJobOperator implements AutoCloseable {
               config.leaderElection().map(this::trackingLeadership).ifPresent(o::withLeaderElectionConfiguration);
             });
     JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
-    JobCleaner cleaner = new JobCleaner(aws, new AwsTrouble(config.settings().backoffs()));
     EventRecorder events = new EventRecorder(client, config.instance(), clock);
     operator.register(
-        new IiifJobReconciler(runner, cleaner, events, config.jobMetrics()),
+        new IiifJobReconciler(runner, events, config.jobMetrics()),
         c -> {
           // An exception in a pass (the Kubernetes API unreachable, say) is retried without end,
           // backing off to a minute; a periodic pass catches anything else that was missed.

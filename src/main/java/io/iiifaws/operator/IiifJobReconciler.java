@@ -27,13 +27,11 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
   private static final Logger log = LoggerFactory.getLogger(IiifJobReconciler.class);
 
   private final JobRunner runner;
-  private final JobCleaner cleaner;
   private final EventRecorder events;
   private final JobMetrics metrics;
 
-  public IiifJobReconciler(JobRunner runner, JobCleaner cleaner, EventRecorder events, JobMetrics metrics) {
+  public IiifJobReconciler(JobRunner runner, EventRecorder events, JobMetrics metrics) {
     this.runner = runner;
-    this.cleaner = cleaner;
     this.events = events;
     this.metrics = metrics;
   }
@@ -83,8 +81,7 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
 
   @Override
   public DeleteControl cleanup(IiifJob job, Context<IiifJob> context) {
-    runner.forget(job);
-    JobCleaner.Cleanup result = cleaner.cleanup(job);
+    JobCleaner.Cleanup result = runner.cleanup(job);
     events.record(job, result.events());
     if (result.done()) {
       return DeleteControl.defaultDelete();

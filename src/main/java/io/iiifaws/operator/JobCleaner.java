@@ -12,16 +12,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecs.model.ClusterNotFoundException;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 
 /**
  * Deleting a job: stops its running tasks (deletionPolicy StopTasks), both those status records and
  * those ECS lists as started by the job, so a task launched just before a crash is not left behind.
+ * A task or cluster ECS does not know needs no stopping.
  */
 final class JobCleaner {
   private static final Logger log = LoggerFactory.getLogger(JobCleaner.class);
@@ -31,6 +34,9 @@ final class JobCleaner {
 
   /** What the deletion came to. */
   record Cleanup(boolean done, Optional<Duration> retryAfter, List<JobEvent> events) {}
+
+  /** A task to stop, where it runs. */
+  private record Place(String region, String cluster) {}
 
   JobCleaner(AwsClients aws, AwsTrouble trouble) {
     this.aws = aws;
@@ -47,36 +53,69 @@ final class JobCleaner {
       }
       return new Cleanup(true, Optional.empty(), events);
     }
-    String region;
-    try {
-      region = aws.region(job.getSpec() == null ? null : job.getSpec().region()).id();
-    } catch (IllegalArgumentException e) {
-      // No AWS call was ever possible for this job, so it has no tasks.
-      return new Cleanup(true, Optional.empty(), events);
-    }
-    EcsTasks ecs = new EcsTasks(aws.ecs(region));
     String uid = job.getMetadata().getUid();
     String reason = TaskLabels.stopReason(job, "deleted");
+    Map<String, Place> toStop = new LinkedHashMap<>();
+    active.forEach(t -> toStop.put(t.taskArn(), new Place(t.region(), t.cluster())));
+    SdkException trouble = null;
     try {
-      Map<String, String> toStop = new LinkedHashMap<>();
-      active.forEach(t -> toStop.put(t.taskArn(), t.cluster()));
-      String cluster = job.getSpec() != null && job.getSpec().mode() == Mode.Task && job.getSpec().task() != null
-          ? job.getSpec().task().cluster() : null;
-      if (cluster != null && !cluster.isBlank()) {
-        ecs.listStartedBy(cluster, uid, DesiredStatus.RUNNING).forEach(arn -> toStop.putIfAbsent(arn, cluster));
-      }
-      for (var task : toStop.entrySet()) {
-        ecs.stop(task.getValue(), task.getKey(), reason);
-        events.add(JobEvent.normal("StoppingTask", "Stopping task " + task.getKey() + ": the job is deleted").about(task.getKey()));
-      }
+      strays(job).forEach(toStop::putIfAbsent);
     } catch (SdkException e) {
-      String message = "Cannot stop the job's tasks: " + AwsErrors.describe(e)
-          + (AwsErrors.isTransient(e) ? "" : "; set spec.deletionPolicy to Orphan to delete the job without stopping them");
+      trouble = e;
+    }
+    for (var task : toStop.entrySet()) {
+      try {
+        new EcsTasks(aws.ecs(task.getValue().region())).stop(task.getValue().cluster(), task.getKey(), reason);
+        events.add(JobEvent.normal("StoppingTask", "Stopping task " + task.getKey() + ": the job is deleted").about(task.getKey()));
+      } catch (SdkException e) {
+        if (!unknownToEcs(e)) {
+          trouble = e;
+        }
+      }
+    }
+    if (trouble != null) {
+      String message = "Cannot stop the job's tasks: " + AwsErrors.describe(trouble)
+          + (AwsErrors.isTransient(trouble) ? "" : "; set spec.deletionPolicy to Orphan to delete the job without stopping them");
       events.add(JobEvent.warning("CleanupFailed", message));
-      Duration wait = AwsErrors.isTransient(e) ? trouble.next(uid) : Duration.ofMinutes(1);
+      Duration wait = AwsErrors.isTransient(trouble) ? this.trouble.next(uid) : Duration.ofMinutes(1);
       return new Cleanup(false, Optional.of(wait), events);
     }
-    trouble.clear(uid);
+    this.trouble.clear(uid);
     return new Cleanup(true, Optional.empty(), events);
+  }
+
+  /** Tasks ECS runs for the job that status may not record (a crash right after RunTask). */
+  private Map<String, Place> strays(IiifJob job) {
+    Map<String, Place> found = new LinkedHashMap<>();
+    if (job.getSpec() == null || job.getSpec().mode() != Mode.Task || job.getSpec().task() == null) {
+      return found;
+    }
+    String cluster = job.getSpec().task().cluster();
+    if (cluster == null || cluster.isBlank()) {
+      return found;
+    }
+    String region;
+    try {
+      region = aws.region(job.getSpec().region()).id();
+    } catch (IllegalArgumentException e) {
+      // No AWS call was ever possible for this job, so it started no task.
+      return found;
+    }
+    try {
+      new EcsTasks(aws.ecs(region)).listStartedBy(cluster, job.getMetadata().getUid(), DesiredStatus.RUNNING)
+          .forEach(arn -> found.put(arn, new Place(region, cluster)));
+    } catch (ClusterNotFoundException e) {
+      // No cluster, no task.
+    }
+    return found;
+  }
+
+  /** ECS no longer knows the task or its cluster: there is nothing left to stop. */
+  private static boolean unknownToEcs(SdkException e) {
+    if (e instanceof ClusterNotFoundException) {
+      return true;
+    }
+    String message = String.valueOf(AwsErrors.describe(e)).toLowerCase(Locale.ROOT);
+    return message.contains("task was not found") || message.contains("task not found");
   }
 }

@@ -11,6 +11,7 @@ import io.iiifaws.api.TaskResult;
 import io.iiifaws.api.TaskStatus;
 import io.iiifaws.api.UriRange;
 import io.iiifaws.ecs.Batch;
+import io.iiifaws.ecs.ContainerState;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskVerdict;
 import io.iiifaws.operator.TaskLabels.RunId;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A job's status while one reconciliation works on it: it takes what ECS and Lambda say and what
@@ -27,6 +29,9 @@ import java.util.Optional;
  * events to record. It makes no calls itself.
  */
 final class JobProgress {
+  /** Tasks kept in status; past this, finished runs that a later run replaced are dropped. */
+  static final int MAX_TASKS = 1000;
+
   private final IiifJob job;
   private final Instant now;
   private final Backoffs backoffs;
@@ -96,8 +101,14 @@ final class JobProgress {
     return Optional.of(Times.parse(startTime).plusSeconds(seconds));
   }
 
-  boolean pastDeadline() {
-    return deadline().map(d -> !now.isBefore(d)).orElse(false);
+  /** Past the deadline: targets failure with DeadlineExceeded and returns true. */
+  boolean targetDeadline() {
+    if (deadline().map(d -> !now.isBefore(d)).orElse(false)) {
+      failureTarget("DeadlineExceeded",
+          "Job was active longer than its activeDeadlineSeconds (" + job.getSpec().activeDeadlineSeconds() + " s)");
+      return true;
+    }
+    return false;
   }
 
   void suspend() {
@@ -127,7 +138,7 @@ final class JobProgress {
     }
   }
 
-  /** Fails the job now: it has no running tasks (or cannot stop them). */
+  /** Fails the job now. */
   void fail(String reason, String message) {
     conditions = set(Condition.FAILED, true, reason, message);
     completionTime = Times.format(now);
@@ -148,6 +159,10 @@ final class JobProgress {
 
   // ---- tasks ----------------------------------------------------------------------------
 
+  List<TaskStatus> tasks() {
+    return List.copyOf(tasks);
+  }
+
   List<TaskStatus> activeTasks() {
     return tasks.stream().filter(TaskStatus::isActive).toList();
   }
@@ -160,80 +175,73 @@ final class JobProgress {
     return tasks.stream().filter(t -> t.batch() == run.batch() && t.attempt() == run.attempt()).findFirst();
   }
 
+  /** The number of the next run of a batch. */
   int nextAttempt(int batch) {
-    return tasks.stream().filter(t -> t.batch() == batch).mapToInt(TaskStatus::attempt).max().orElse(0) + 1;
+    int recorded = tasks.stream().filter(t -> t.batch() == batch).mapToInt(TaskStatus::attempt).max().orElse(0);
+    int launched = batch < batches.size() ? batches.get(batch).attempts() : 0;
+    return Math.max(recorded, launched) + 1;
+  }
+
+  /** Refusals recorded for a batch, which make its next client token differ from the refused one. */
+  int refusals(int batch) {
+    return batch < batches.size() ? batches.get(batch).refusals() : 0;
   }
 
   /** Records a task RunTask just started, or one found in ECS that status did not know. */
   TaskStatus launched(RunId run, String taskArn, String cluster) {
-    UriRange uris =
-        batches.isEmpty()
-            ? new UriRange(0, job.getSpec().uris().size() - 1)
-            : batches.get(run.batch()).uris();
-    TaskStatus task =
-        new TaskStatus(
-            taskArn, run.batch(), run.attempt(), uris, cluster, Times.format(now),
-            null, null, null, null, null, null, null, null, null, null);
+    UriRange uris = batches.isEmpty()
+        ? new UriRange(0, job.getSpec().uris().size() - 1)
+        : batches.get(run.batch()).uris();
+    TaskStatus task = TaskStatus.launched(taskArn, run.batch(), run.attempt(), uris, cluster, Times.format(now));
     tasks.add(task);
-    updateBatch(run.batch(), BatchStatus::launched);
+    updateBatch(run.batch(), b -> b.launched(run.attempt()));
     return task;
   }
 
-  private void updateBatch(int index, java.util.function.UnaryOperator<BatchStatus> change) {
-    if (index < batches.size()) {
-      batches.set(index, change.apply(batches.get(index)));
-    }
-  }
-
-  /** A launch that ECS or AWS turned down for a reason that may pass: try again later. */
-  Duration launchDeferred(int batchIndex, String why) {
-    BatchStatus batch = batches.get(batchIndex);
-    Duration wait = Backoffs.delay(backoffs.afterRetry(), batch.retries() + 1);
-    batches.set(batchIndex, batch.withRetry(Times.format(now.plus(wait)), why));
+  /** A launch that AWS turned down for a reason that may pass: try again later. */
+  Duration launchDeferred(int batch, String why, boolean refused) {
+    Duration wait = Backoffs.delay(backoffs.afterRetry(), batches.get(batch).retries() + 1);
+    updateBatch(batch, b -> b.retried(Times.format(now.plus(wait)), why, refused));
     return wait;
   }
 
   /** The operator asked ECS to stop the task. */
   void stopRequested(TaskStatus task) {
-    replace(
-        task,
-        new TaskStatus(
-            task.taskArn(), task.batch(), task.attempt(), task.uris(), task.cluster(), task.launchedAt(),
-            task.lastStatus(), TaskObservation.STOPPED, task.exitCode(), task.containerReason(),
-            task.stopCode(), task.stoppedReason(), task.startedAt(), task.stoppedAt(),
-            task.otherContainers(), task.result()));
+    replace(task, task.withDesiredStatus(TaskObservation.STOPPED));
   }
 
   /**
-   * Takes in what DescribeTasks said of a task status records as active.
+   * Takes in what DescribeTasks said of a task status records as active. Only the latest run of a
+   * batch moves the batch; an older run found late is recorded and nothing more.
    *
    * @param container the container whose exit code decides, or null for all of them
    * @param missingGrace how long after launch a task ECS does not know is taken for ECS's
    *     eventual consistency rather than lost
    */
   void observe(TaskStatus task, TaskObservation seen, String container, Duration missingGrace) {
+    boolean latest = task.batch() >= batches.size() || task.attempt() >= batches.get(task.batch()).attempts();
+    String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
     if (seen.missing()) {
       Instant launched = Times.parse(task.launchedAt());
       if (launched != null && now.isBefore(launched.plus(missingGrace))) {
         return;
       }
       replace(task, task.withResult(TaskResult.Lost));
-      String message =
-          "ECS no longer knows task " + task.taskArn() + " of batch " + task.batch()
-              + "; the batch runs again";
-      retryLater(task.batch(), message);
-      event(JobEvent.warning("TaskLost", message).about(task.taskArn()));
+      lastVerdict = "ECS no longer knows the task";
+      if (latest) {
+        retryLater(task.batch(), subject + " is no longer known to ECS");
+      }
+      event(JobEvent.warning("TaskLost", subject + " is no longer known to ECS").about(task.taskArn()));
       return;
     }
     TaskVerdict verdict = TaskVerdict.judge(seen, container, TaskLabels.STOP_MARKER);
-    TaskResult result =
-        switch (verdict.outcome()) {
-          case RUNNING -> null;
-          case SUCCEEDED -> TaskResult.Succeeded;
-          case FAILED -> TaskResult.Failed;
-          case INTERRUPTED -> TaskResult.Interrupted;
-          case STOPPED_ON_REQUEST -> TaskResult.Stopped;
-        };
+    TaskResult result = switch (verdict.outcome()) {
+      case RUNNING -> null;
+      case SUCCEEDED -> TaskResult.Succeeded;
+      case FAILED -> TaskResult.Failed;
+      case INTERRUPTED -> TaskResult.Interrupted;
+      case STOPPED_ON_REQUEST -> TaskResult.Stopped;
+    };
     TaskStatus updated = describedAs(task, seen, container, verdict, result);
     if (updated.equals(task)) {
       return;
@@ -242,7 +250,6 @@ final class JobProgress {
     if (result == null) {
       return;
     }
-    String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
     lastVerdict = verdict.explanation();
     switch (result) {
       case Succeeded -> {
@@ -250,21 +257,22 @@ final class JobProgress {
         event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()).about(task.taskArn()));
       }
       case Failed -> {
-        updateBatch(
-            task.batch(),
-            b -> {
-              Duration wait = Backoffs.delay(backoffs.afterFailure(), b.failures() + 1);
-              return new BatchStatus(b.index(), b.uris(), Phase.Pending, b.failures() + 1, b.retries(),
-                  Times.format(now.plus(wait)), verdict.explanation());
-            });
+        if (latest) {
+          updateBatch(task.batch(), b -> b.failed(
+              Times.format(now.plus(Backoffs.delay(backoffs.afterFailure(), b.failures() + 1))), verdict.explanation()));
+        }
         event(JobEvent.warning("TaskFailed", subject + " failed: " + verdict.explanation()).about(task.taskArn()));
       }
       case Interrupted -> {
-        retryLater(task.batch(), subject + " " + verdict.explanation() + "; the batch runs again");
+        if (latest) {
+          retryLater(task.batch(), subject + " " + verdict.explanation());
+        }
         event(JobEvent.warning("TaskInterrupted", subject + " " + verdict.explanation()).about(task.taskArn()));
       }
       case Stopped -> {
-        updateBatch(task.batch(), b -> b.withPhase(Phase.Pending));
+        if (latest) {
+          updateBatch(task.batch(), b -> b.phase() == Phase.Succeeded ? b : b.withPhase(Phase.Pending));
+        }
         event(JobEvent.normal("TaskStopped", subject + " " + verdict.explanation()).about(task.taskArn()));
       }
       case Lost -> throw new IllegalStateException("a described task is not lost");
@@ -276,25 +284,22 @@ final class JobProgress {
     return Optional.ofNullable(lastVerdict);
   }
 
-  private void retryLater(int batchIndex, String why) {
-    updateBatch(
-        batchIndex,
-        b -> {
-          Duration wait = Backoffs.delay(backoffs.afterRetry(), b.retries() + 1);
-          return new BatchStatus(b.index(), b.uris(), Phase.Pending, b.failures(), b.retries() + 1,
-              Times.format(now.plus(wait)), why);
-        });
+  private void retryLater(int batch, String why) {
+    if (batch < batches.size()) {
+      launchDeferred(batch, why, false);
+    }
   }
 
   private static TaskStatus describedAs(
       TaskStatus task, TaskObservation seen, String container, TaskVerdict verdict, TaskResult result) {
-    var named = container == null ? Optional.<io.iiifaws.ecs.ContainerState>empty() : seen.container(container);
-    List<ContainerResult> others =
-        seen.containers().stream()
-            .filter(c -> container == null || !c.name().equals(container))
-            .filter(c -> c.exitCode() != null || c.reason() != null)
-            .map(c -> new ContainerResult(c.name(), c.exitCode(), c.reason()))
-            .toList();
+    Optional<ContainerState> named = container == null ? Optional.empty() : seen.container(container);
+    List<ContainerResult> others = seen.containers().stream()
+        .filter(c -> container == null || !c.name().equals(container))
+        .filter(c -> c.exitCode() != null || c.reason() != null)
+        .map(c -> new ContainerResult(c.name(), c.exitCode(), c.reason()))
+        .toList();
+    // A stop the operator asked for stays asked for, whatever a lagging DescribeTasks says.
+    String desired = TaskObservation.STOPPED.equals(task.desiredStatus()) ? task.desiredStatus() : seen.desiredStatus();
     return new TaskStatus(
         task.taskArn(),
         task.batch(),
@@ -303,9 +308,9 @@ final class JobProgress {
         task.cluster(),
         task.launchedAt(),
         seen.lastStatus(),
-        seen.desiredStatus(),
+        desired,
         seen.isStopped() ? verdict.exitCode() : null,
-        named.map(io.iiifaws.ecs.ContainerState::reason).orElse(null),
+        named.map(ContainerState::reason).orElse(null),
         seen.stopCode(),
         seen.stoppedReason(),
         Times.format(seen.startedAt()),
@@ -318,6 +323,12 @@ final class JobProgress {
     tasks.set(tasks.indexOf(old), updated);
   }
 
+  private void updateBatch(int index, UnaryOperator<BatchStatus> change) {
+    if (index < batches.size()) {
+      batches.set(index, change.apply(batches.get(index)));
+    }
+  }
+
   // ---- batches --------------------------------------------------------------------------
 
   List<BatchStatus> batches() {
@@ -328,8 +339,11 @@ final class JobProgress {
     return !batches.isEmpty() && batches.stream().allMatch(b -> b.phase() == Phase.Succeeded);
   }
 
+  /** A batch that failed more often than the backoff limit allows, now marked Failed. */
   Optional<BatchStatus> exhausted(int backoffLimit) {
-    return batches.stream().filter(b -> b.failures() > backoffLimit).findFirst();
+    Optional<BatchStatus> exhausted = batches.stream().filter(b -> b.failures() > backoffLimit).findFirst();
+    exhausted.ifPresent(b -> updateBatch(b.index(), x -> x.withPhase(Phase.Failed)));
+    return exhausted;
   }
 
   /** Batches to launch now, in order, within the parallelism left by running tasks. */
@@ -345,11 +359,12 @@ final class JobProgress {
         .toList();
   }
 
-  /** When a batch waiting out a backoff may launch next. */
+  /** When a batch waiting out a backoff may launch next, if that is still to come. */
   Optional<Instant> nextLaunch() {
     return batches.stream()
         .filter(b -> b.phase() == Phase.Pending && b.notBefore() != null)
         .map(b -> Times.parse(b.notBefore()))
+        .filter(now::isBefore)
         .min(Comparator.naturalOrder());
   }
 
@@ -374,13 +389,14 @@ final class JobProgress {
       phase = Phase.Succeeded;
     } else if (isTrue(Condition.FAILED)) {
       phase = Phase.Failed;
-    } else if (active > 0 || invocationInFlight()) {
+    } else if (active > 0 || invocationInFlight() || startTime != null && !isSuspended()) {
       phase = Phase.Running;
     } else {
       phase = Phase.Pending;
     }
-    int total = batches.isEmpty() ? Math.max(1, tasks.size()) : batches.size();
-    int done = batches.isEmpty() ? (phase == Phase.Succeeded ? total : 0) : succeeded;
+    int total = batches.isEmpty() ? 1 : batches.size();
+    int done = batches.isEmpty() ? (phase == Phase.Succeeded ? 1 : 0) : succeeded;
+    List<TaskStatus> kept = pruned();
     return new IiifJobStatus(
         phase,
         job.getMetadata().getGeneration(),
@@ -388,12 +404,28 @@ final class JobProgress {
         completionTime,
         done + "/" + total,
         active,
-        batches.isEmpty() ? done : succeeded,
+        done,
         failed,
         conditions.isEmpty() ? null : conditions,
         batches.isEmpty() ? null : List.copyOf(batches),
-        tasks.isEmpty() ? null : List.copyOf(tasks),
+        kept.isEmpty() ? null : kept,
         invocation);
+  }
+
+  /** The tasks, less the oldest finished runs a later run of their batch replaced, past MAX_TASKS. */
+  private List<TaskStatus> pruned() {
+    List<TaskStatus> kept = new ArrayList<>(tasks);
+    for (int i = 0; i < kept.size() && kept.size() > MAX_TASKS; ) {
+      TaskStatus task = kept.get(i);
+      boolean replaced = !task.isActive() && kept.stream()
+          .anyMatch(t -> t.batch() == task.batch() && t.attempt() > task.attempt());
+      if (replaced) {
+        kept.remove(i);
+      } else {
+        i++;
+      }
+    }
+    return kept;
   }
 
   private boolean invocationInFlight() {
@@ -411,5 +443,4 @@ final class JobProgress {
   private List<Condition> set(String type, boolean status, String reason, String message) {
     return Conditions.set(conditions, type, status, reason, message, now, job.getMetadata().getGeneration());
   }
-
 }

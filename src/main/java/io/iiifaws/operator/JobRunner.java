@@ -20,16 +20,21 @@ public final class JobRunner {
   public record Pass(IiifJobStatus status, List<JobEvent> events, Optional<Duration> requeue, boolean delete) {}
 
   private final SpecValidator validator;
+  private final AwsTrouble trouble;
+  private final TaskTracking tracking;
+  private final JobCleaner cleaner;
   private final EcsRunner ecs;
   private final LambdaRunner lambda;
   private final OperatorSettings settings;
   private final Clock clock;
 
   public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
-    AwsTrouble trouble = new AwsTrouble(settings.backoffs());
+    this.trouble = new AwsTrouble(settings.backoffs());
+    this.tracking = new TaskTracking(aws, settings);
     this.validator = new SpecValidator(aws);
-    this.ecs = new EcsRunner(aws, settings, trouble, metrics);
-    this.lambda = new LambdaRunner(aws, settings, trouble);
+    this.ecs = new EcsRunner(aws, settings, tracking, trouble, metrics);
+    this.lambda = new LambdaRunner(aws, settings, tracking, trouble);
+    this.cleaner = new JobCleaner(aws, trouble);
     this.settings = settings;
     this.clock = clock;
   }
@@ -44,10 +49,24 @@ public final class JobRunner {
       progress = new JobProgress(current, plan.batches(), now, settings.backoffs());
     } catch (InvalidSpecException e) {
       progress = new JobProgress(current, List.of(), now, settings.backoffs());
-      if (!progress.isFinished()) {
-        progress.fail("InvalidSpec", e.getMessage());
+      if (progress.isFinished()) {
+        return afterFinish(current, progress, now);
       }
-      return new Pass(progress.toStatus(), progress.events(), Optional.empty(), false);
+      // A spec that became impossible while tasks run: stop them first, as for any failure.
+      progress.failureTarget("InvalidSpec", e.getMessage());
+      tracking.stopActive(current, progress, "InvalidSpec");
+      if (!progress.activeTasks().isEmpty()) {
+        try {
+          tracking.observe(progress, null);
+        } catch (software.amazon.awssdk.core.exception.SdkException notNow) {
+          // asked again on the next pass
+        }
+      }
+      if (!progress.activeTasks().isEmpty()) {
+        return new Pass(progress.toStatus(), progress.events(), Optional.of(settings.pollInterval()), false);
+      }
+      progress.failAsTargeted();
+      return afterFinish(current, progress, now);
     }
     if (progress.isFinished()) {
       return afterFinish(current, progress, now);
@@ -55,21 +74,31 @@ public final class JobRunner {
     Optional<Duration> requeue =
         plan.mode() == Mode.Task ? ecs.reconcile(plan, progress) : lambda.reconcile(plan, progress);
     if (progress.isFinished()) {
-      Pass finished = afterFinish(current, progress, now);
-      return new Pass(progress.toStatus(), progress.events(), finished.requeue(), finished.delete());
+      forget(current);
+      return afterFinish(current, progress, now);
     }
     return new Pass(progress.toStatus(), progress.events(), requeue, false);
   }
 
-  /** Forgets what is kept in memory for a job that is gone. */
-  public void forget(IiifJob job) {
-    lambda.cancel(job.getMetadata().getUid());
+  /** Deleting a job: stops its tasks unless it orphans them. */
+  JobCleaner.Cleanup cleanup(IiifJob job) {
+    forget(job);
+    return cleaner.cleanup(job);
   }
 
-  /** A job that failed validation gets another chance once its spec changes. */
+  /** Forgets what is kept in memory for a job that finished or is gone. */
+  private void forget(IiifJob job) {
+    lambda.cancel(job.getMetadata().getUid());
+    trouble.clear(job.getMetadata().getUid());
+  }
+
+  /**
+   * A job that failed validation before launching anything gets another chance once its spec
+   * changes.
+   */
   private static IiifJob retryIfSpecFixed(IiifJob job) {
     IiifJobStatus status = job.getStatus();
-    if (status == null) {
+    if (status == null || !status.tasks().isEmpty() || status.invocation() != null) {
       return job;
     }
     Optional<Condition> failed = status.condition(Condition.FAILED).filter(Condition::isTrue);

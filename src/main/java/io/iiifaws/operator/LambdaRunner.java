@@ -33,10 +33,10 @@ final class LambdaRunner {
   private final AwsTrouble trouble;
   private final Map<String, CompletableFuture<LambdaInvoker.Result>> inFlight = new ConcurrentHashMap<>();
 
-  LambdaRunner(AwsClients aws, OperatorSettings settings, AwsTrouble trouble) {
+  LambdaRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble) {
     this.aws = aws;
     this.settings = settings;
-    this.tracking = new TaskTracking(aws, settings);
+    this.tracking = tracking;
     this.trouble = trouble;
   }
 
@@ -63,13 +63,21 @@ final class LambdaRunner {
       invoke(plan, progress, false);
       return Optional.of(settings.invocationPoll());
     }
-    if (progress.pastDeadline()) {
+    if (progress.failureTarget().isPresent() || progress.targetDeadline()) {
       cancel(uid);
-      String message = "Job was active longer than its activeDeadlineSeconds (" + plan.spec().activeDeadlineSeconds() + " s)";
-      progress.failureTarget("DeadlineExceeded", message);
-      tracking.stopActive(taskRegion(plan, progress), job, progress, "DeadlineExceeded");
-      progress.failAsTargeted();
-      return Optional.empty();
+      tracking.stopActive(job, progress, progress.failureTarget().get().reason());
+      if (!progress.activeTasks().isEmpty()) {
+        try {
+          tracking.observe(progress, plan.container());
+        } catch (SdkException e) {
+          log(progress, e);
+        }
+      }
+      if (progress.activeTasks().isEmpty()) {
+        progress.failAsTargeted();
+        return Optional.empty();
+      }
+      return Optional.of(settings.pollInterval());
     }
     if (invocation.get().statusCode() == null) {
       return awaitAnswer(plan, progress);
@@ -119,7 +127,7 @@ final class LambdaRunner {
       if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
         progress.invocation(null);
         Duration wait = trouble.next(uid);
-        progress.event(JobEvent.warning("InvokeRetry", message + "; invoking again in " + EcsRunner.seconds(wait)));
+        progress.event(JobEvent.warning("InvokeRetry", message + "; invoking again in " + Times.seconds(wait)));
         return Optional.of(wait);
       }
       progress.fail("AwsError", message);
@@ -169,19 +177,23 @@ final class LambdaRunner {
 
   private Optional<Duration> followTask(JobPlan plan, JobProgress progress) {
     IiifJob job = plan.job();
+    String uid = job.getMetadata().getUid();
     try {
-      tracking.observe(taskRegion(plan, progress), job, progress, plan.container());
+      tracking.observe(progress, plan.container());
     } catch (SdkException e) {
-      if (AwsErrors.isTransient(e)) {
-        return Optional.of(trouble.next(job.getMetadata().getUid()));
+      Optional<Duration> retry = trouble.onError(progress, uid, "DescribeTasks", e);
+      if (retry.isPresent()) {
+        return retry;
       }
-      progress.fail("AwsError", "DescribeTasks: " + AwsErrors.describe(e));
+      tracking.stopActive(job, progress, "AwsError");
+      progress.failAsTargeted();
       return Optional.empty();
     }
+    trouble.clear(uid);
     if (!progress.activeTasks().isEmpty()) {
       return Optional.of(settings.pollInterval());
     }
-    TaskStatus task = progress.toStatus().tasks().get(0);
+    TaskStatus task = progress.tasks().get(0);
     String verdict = progress.lastVerdict().orElse("the task ended as " + task.result());
     if (task.result() == TaskResult.Succeeded) {
       progress.complete("TaskSucceeded", "Task " + task.taskArn() + " started by the function succeeded: " + verdict);
@@ -192,16 +204,6 @@ final class LambdaRunner {
     return Optional.empty();
   }
 
-  /** The region of the followed task's ARN, which may differ from the function's. */
-  private static String taskRegion(JobPlan plan, JobProgress progress) {
-    return progress.invocation()
-        .map(InvocationStatus::taskArn)
-        .map(arn -> arn.split(":"))
-        .filter(parts -> parts.length > 3 && !parts[3].isEmpty())
-        .map(parts -> parts[3])
-        .orElse(plan.region().id());
-  }
-
   /** A task ARN in the long format names its cluster: arn:aws:ecs:region:account:task/cluster/id. */
   static String clusterOf(String taskArn, JobPlan plan) {
     String resource = taskArn.substring(taskArn.indexOf(":task/") + ":task/".length());
@@ -210,6 +212,11 @@ final class LambdaRunner {
       return resource.substring(0, slash);
     }
     return plan.cluster() != null ? plan.cluster() : "default";
+  }
+
+  private static void log(JobProgress progress, SdkException e) {
+    org.slf4j.LoggerFactory.getLogger(LambdaRunner.class)
+        .warn("job={} event=AwsRetry error=\"DescribeTasks: {}\"", progress.jobName(), AwsErrors.describe(e));
   }
 
   private static String shorten(String text) {

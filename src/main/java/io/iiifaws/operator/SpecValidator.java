@@ -57,7 +57,9 @@ final class SpecValidator {
     }
     ProcessCommand command = command(spec.process());
     if (spec.mode() == Mode.Invoke) {
-      return new JobPlan(job, region, command, uris, List.of(), invocationPayload(spec, uris, region));
+      boolean invoked = job.getStatus() != null && job.getStatus().invocation() != null
+          && job.getStatus().invocation().statusCode() != null;
+      return new JobPlan(job, region, command, uris, List.of(), invoked ? null : invocationPayload(spec, uris, region));
     }
     TaskSpec task = spec.task();
     if (task == null) {
@@ -68,6 +70,10 @@ final class SpecValidator {
     require(task.container(), "spec.task.container is required in Task mode: it names the container that runs iiif-process");
     checkPlacement(spec);
     checkTags(task.tags());
+    if (job.getStatus() != null && !job.getStatus().batches().isEmpty()) {
+      // A started job keeps the batches it recorded, whatever spec.batch.size becomes.
+      return new JobPlan(job, region, command, uris, List.of(), null);
+    }
     List<Batch> batches;
     try {
       Map<String, String> longestLabels = TaskLabels.environment(job, new RunId(999_999, 999_999));

@@ -47,10 +47,14 @@ public final class TaskLabels {
 
   /**
    * RunTask's idempotency token for a run: ECS answers a repeated token with the task it started
-   * the first time. The UID is 36 characters, so the token stays well under ECS's 64.
+   * the first time. After ECS refused to place a run, the token changes with the number of
+   * refusals, so that ECS cannot answer the retry with the old refusal; a token changes only after
+   * status recorded that its launch started no task. The UID is 36 characters, so the token stays
+   * under ECS's 64.
    */
-  public static String clientToken(IiifJob job, RunId run) {
-    return job.getMetadata().getUid() + "-" + run.batch() + "-" + run.attempt();
+  public static String clientToken(IiifJob job, RunId run, int refusals) {
+    String token = job.getMetadata().getUid() + "-" + run.batch() + "-" + run.attempt();
+    return refusals == 0 ? token : token + "-r" + refusals;
   }
 
   /** The run a task found in ECS belongs to, if it carries the labels. */
@@ -61,7 +65,8 @@ public final class TaskLabels {
       return Optional.empty();
     }
     try {
-      return Optional.of(new RunId(Integer.parseInt(batch.get()), Integer.parseInt(attempt.get())));
+      RunId run = new RunId(Integer.parseInt(batch.get()), Integer.parseInt(attempt.get()));
+      return run.batch() >= 0 && run.attempt() >= 1 ? Optional.of(run) : Optional.empty();
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

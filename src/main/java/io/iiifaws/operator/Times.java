@@ -1,5 +1,6 @@
 package io.iiifaws.operator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -13,5 +14,11 @@ final class Times {
 
   static Instant parse(String text) {
     return text == null ? null : Instant.parse(text);
+  }
+
+  /** A wait as people read it: 0.4s, 12s. */
+  static String seconds(Duration duration) {
+    long millis = duration.toMillis();
+    return millis < 10_000 ? String.format("%.1fs", millis / 1000.0) : (millis / 1000) + "s";
   }
 }

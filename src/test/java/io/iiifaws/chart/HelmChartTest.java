@@ -73,13 +73,13 @@ class HelmChartTest {
     clusterRole.path("rules").forEach(r -> rules.add(r.path("apiGroups").get(0).asText() + " " + r.path("resources") + " " + r.path("verbs")));
     assertThat(rules).containsExactly(
         "iiif-aws.io [\"iiifjobs\"] [\"get\",\"list\",\"watch\",\"patch\",\"delete\"]",
-        "iiif-aws.io [\"iiifjobs/status\"] [\"get\",\"patch\"]",
+        "iiif-aws.io [\"iiifjobs/status\"] [\"patch\"]",
         "iiif-aws.io [\"iiifjobs/finalizers\"] [\"update\"]",
-        "events.k8s.io [\"events\"] [\"create\",\"patch\"]");
+        "events.k8s.io [\"events\"] [\"create\"]");
     JsonNode leaseRole = ofKind(documents, "Role").get(0);
     assertThat(leaseRole.at("/metadata/namespace").asText()).isEqualTo("iiif-system");
     assertThat(leaseRole.at("/rules/0/resources/0").asText()).isEqualTo("leases");
-    assertThat(leaseRole.at("/rules/0/verbs").toString()).isEqualTo("[\"get\",\"create\",\"update\"]");
+    assertThat(leaseRole.at("/rules/0/verbs").toString()).isEqualTo("[\"get\",\"create\",\"update\",\"patch\"]");
     assertThat(ofKind(documents, "ClusterRoleBinding").get(0).at("/subjects/0/name").asText()).isEqualTo("iiif-iiif-aws");
     assertThat(documents.stream().map(JsonNode::toString)).noneMatch(d -> d.contains("\"*\""));
   }
@@ -106,7 +106,7 @@ class HelmChartTest {
     assertThat(container.at("/runAsNonRoot").asBoolean()).isTrue();
     assertThat(container.at("/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
     assertThat(container.at("/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
-    assertThat(pod.at("/containers/0/resources/limits/memory").asText()).isEqualTo("512Mi");
+    assertThat(pod.at("/containers/0/resources/limits/memory").asText()).isEqualTo("768Mi");
     assertThat(pod.at("/containers/0/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
     assertThat(pod.at("/containers/0/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
   }

@@ -77,8 +77,8 @@ class ProcessEcsCliTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of("process-ecs"));
     all.addAll(List.of(args));
-    int status = Main.commandLine(env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-        .execute(all.toArray(String[]::new));
+    int status = Main.run(env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        all.toArray(String[]::new));
     return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
@@ -145,17 +145,18 @@ class ProcessEcsCliTest {
     env.put("IIIF_PROCESS_SECURITY_GROUP", h.network.securityGroup());
     env.put("IIIF_PROCESS_STRIP_PATHS", "false");
     env.put("IIIF_PROCESS_GO_IIIF_STYLE", "v4");
-    env.put("IIIF_PROCESS_URI", "dir/a.jpg,dir/b.jpg");
+    env.put("IIIF_PROCESS_URI", "dir/a, b.jpg");
+    env.put("IIIF_PROCESS_REPORT", "");
     int before = h.aws.requests("RunTask").size();
 
-    Run run = run(env, "-task", h.taskDefinition);
+    Run run = run(env, "--task", h.taskDefinition, "--", "dir/c.jpg");
 
     assertThat(run.status()).as(run.err()).isZero();
     JsonNode request = h.aws.requests("RunTask").get(before);
     assertThat(request.path("taskDefinition").asText()).isEqualTo(h.taskDefinition);
     assertThat(request.path("networkConfiguration").path("awsvpcConfiguration").path("subnets")).hasSize(2);
     assertThat(request.path("overrides").path("containerOverrides").get(0).path("command")).extracting(JsonNode::asText)
-        .endsWith("--", "dir/a.jpg", "dir/b.jpg");
+        .endsWith("--", "dir/a, b.jpg", "dir/c.jpg");
   }
 
   @Test
@@ -177,7 +178,7 @@ class ProcessEcsCliTest {
         "region=moon-1 credentials=iam:")) {
       Run run = run(env(), args(List.of("-ecs-dsn", bad, "-cluster", "c", "-task", "t:1", "-container", "c", "-subnet", "subnet-1"), "a.jpg"));
       assertThat(run.status()).as(bad).isEqualTo(2);
-      assertThat(run.err().lines().toList()).as(bad).hasSize(2).first().asString().startsWith("iiif-aws process-ecs: -ecs-dsn");
+      assertThat(run.err().lines().toList()).as(bad).singleElement().asString().startsWith("iiif-aws process-ecs: -ecs-dsn");
     }
   }
 
@@ -192,7 +193,7 @@ class ProcessEcsCliTest {
       Run run = input.equals("no URIs") ? run(env(), args(taskFlags())) : run(env(), args(taskFlags(), input));
       assertThat(run.status()).as(input).isEqualTo(2);
       assertThat(run.err()).as(input).startsWith("iiif-aws process-ecs: ").contains(message).doesNotContain("\tat ");
-      assertThat(run.err().lines().count()).as(input).isEqualTo(2);
+      assertThat(run.err().lines().count()).as(input).isEqualTo(1);
     });
     Run missing = run(env(), "a.jpg");
     assertThat(missing.status()).isEqualTo(2);
@@ -241,5 +242,22 @@ class ProcessEcsCliTest {
       assertThat(help.out()).as(flag).containsPattern("(?m)(^|[\\s,\\[])" + java.util.regex.Pattern.quote(flag) + "([=\\[,\\s]|$)");
     }
     assertThat(help.out()).contains("IIIF_PROCESS_<FLAG>", "wins over the variable");
+  }
+
+  @Test
+  void aPublicIpIsAskedForOnlyWhereEcsAllowsIt() {
+    Map<String, String> env = Map.of();
+    ProcessEcsOptions fargate = new ProcessEcsOptions();
+    ProcessEcsOptions.commandLine(fargate, env).parseArgs("-cluster", "c", "-task", "t:1", "-container", "c", "-subnet", "subnet-1");
+    ProcessEcsOptions ec2 = new ProcessEcsOptions();
+    ProcessEcsOptions.commandLine(ec2, env).parseArgs("-cluster", "c", "-task", "t:1", "-container", "c", "-subnet", "subnet-1",
+        "-launch-type", "EC2");
+    ProcessEcsOptions chosen = new ProcessEcsOptions();
+    ProcessEcsOptions.commandLine(chosen, env).parseArgs("-cluster", "c", "-task", "t:1", "-container", "c", "-subnet", "subnet-1",
+        "-public-ip=false");
+
+    assertThat(fargate.taskTemplate().assignPublicIp()).isTrue();
+    assertThat(ec2.taskTemplate().assignPublicIp()).isFalse();
+    assertThat(chosen.taskTemplate().assignPublicIp()).isFalse();
   }
 }

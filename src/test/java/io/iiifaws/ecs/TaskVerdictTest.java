@@ -54,6 +54,10 @@ class TaskVerdictTest {
         .isEqualTo("task failed to start (TaskFailedToStart: CannotPullContainerError: pull access denied)");
     var eni = stopped("TaskFailedToStart", "Timeout waiting for network interface provisioning to complete.");
     assertThat(TaskVerdict.judge(eni, "iiif", "iiif-aws:").outcome()).isEqualTo(Outcome.INTERRUPTED);
+    // A subnet with no route out: every retry would fail the same way, so it counts.
+    var noRoute = stopped("TaskFailedToStart", "CannotPullContainerError: pull image manifest has been retried 5 time(s):"
+        + " failed to resolve ref ghcr.io/go-iiif/go-iiif:latest: dial tcp 140.82.121.34:443: i/o timeout");
+    assertThat(TaskVerdict.judge(noRoute, "iiif", "iiif-aws:").outcome()).isEqualTo(Outcome.FAILED);
   }
 
   @Test

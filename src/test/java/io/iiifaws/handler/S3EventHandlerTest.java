@@ -65,7 +65,7 @@ class S3EventHandlerTest {
 
   @Test
   void anS3EventStartsOneTaskForItsImagesWithDecodedKeys() throws IOException {
-    ProcessResponse response = new S3EventHandler(env).handle(event("s3-put.json"));
+    ProcessResponse response = new S3EventHandler(env).handle(event("s3-put.json"), null);
 
     assertThat(response.uris()).containsExactly("red flower.jpg", "Café de Fløre (1902).TIF");
     assertThat(response.skipped()).containsExactly("accessions/2024/catalogue notes.txt");
@@ -79,10 +79,10 @@ class S3EventHandlerTest {
   @Test
   void snsAndSqsWrappedEventsAreUnwrapped() throws IOException {
     S3EventHandler handler = new S3EventHandler(env);
-    ProcessResponse sns = handler.handle(event("sns-s3.json"));
+    ProcessResponse sns = handler.handle(event("sns-s3.json"), null);
     assertThat(sns.uris()).containsExactly("red flower.jpg", "Café de Fløre (1902).TIF");
 
-    ProcessResponse sqs = handler.handle(event("sqs-s3.json"));
+    ProcessResponse sqs = handler.handle(event("sqs-s3.json"), null);
     assertThat(sqs.uris()).containsExactly("red flower.jpg", "Café de Fløre (1902).TIF");
     assertThat(sqs.skipped()).containsExactly("accessions/2024/catalogue notes.txt");
     assertThat(launched(sqs.taskId()).command()).endsWith("-uri=red flower.jpg", "-uri=Café de Fløre (1902).TIF");
@@ -93,13 +93,13 @@ class S3EventHandlerTest {
     S3EventHandler handler = new S3EventHandler(env);
     int before = h.aws.calls("RunTask");
 
-    ProcessResponse empty = handler.handle(event("empty-batch.json"));
-    ProcessResponse test = handler.handle(event("s3-test-event.json"));
-    ProcessResponse textOnly = handler.handle(io.iiifaws.lambda.S3Events.forUris(List.of("notes.txt"), "us-east-1", "b"));
+    ProcessResponse empty = handler.handle(event("empty-batch.json"), null);
+    ProcessResponse test = handler.handle(event("s3-test-event.json"), null);
+    ProcessResponse textOnly = handler.handle(io.iiifaws.lambda.S3Events.forUris(List.of("notes.txt"), "us-east-1", "b"), null);
 
     assertThat(empty.taskId()).isNull();
-    assertThat(empty.message()).isEqualTo("the event names no object; no task started");
-    assertThat(test.message()).isEqualTo("the event names no object; no task started");
+    assertThat(empty.message()).isEqualTo("the event names no created object; no task started");
+    assertThat(test.message()).isEqualTo("the event names no created object; no task started");
     assertThat(textOnly.taskId()).isNull();
     assertThat(textOnly.skipped()).containsExactly("notes.txt");
     assertThat(textOnly.message()).isEqualTo("no image among the event's 1 key; no task started");
@@ -112,13 +112,13 @@ class S3EventHandlerTest {
     new S3EventHandler(env).handleRequest(
         new java.io.ByteArrayInputStream(io.iiifaws.lambda.S3Events.forUris(List.of("a.jpg"), "us-east-1", null).getBytes(StandardCharsets.UTF_8)),
         out, null);
-    assertThat(out.toString(StandardCharsets.UTF_8)).matches("\\{\"TaskId\":\"arn:aws:ecs:[^\"]+\",\"TaskIds\":\\[.*],\"URIs\":\\[\"a.jpg\"],\"Skipped\":\\[]}");
+    assertThat(out.toString(StandardCharsets.UTF_8)).matches("\\{\"TaskId\":\"arn:aws:ecs:[^\"]+\",\"TaskIds\":\\[.*],\"URIs\":\\[\"a.jpg\"]}");
 
-    assertThatThrownBy(() -> new S3EventHandler(env).handle("{\"detail-type\":\"Object Created\"}"))
+    assertThatThrownBy(() -> new S3EventHandler(env).handle("{\"detail-type\":\"Object Created\"}", null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no Records");
     Map<String, String> incomplete = new HashMap<>(env);
     incomplete.remove("IIIF_PROCESS_CONTAINER");
-    assertThatThrownBy(() -> new S3EventHandler(incomplete).handle(event("s3-put.json")))
+    assertThatThrownBy(() -> new S3EventHandler(incomplete).handle(event("s3-put.json"), null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the function's IIIF_PROCESS_* settings are incomplete: -container is required (or IIIF_PROCESS_CONTAINER)");
   }
@@ -152,7 +152,7 @@ class S3EventHandlerTest {
       Map<String, String> lambdaEnv = new HashMap<>(env);
       lambdaEnv.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + api.getAddress().getPort());
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int status = Main.commandLine(lambdaEnv, System.out, new PrintStream(err, true, StandardCharsets.UTF_8)).execute("process-ecs");
+      int status = Main.run(lambdaEnv, System.out, new PrintStream(err, true, StandardCharsets.UTF_8), "process-ecs");
       assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
       assertThat(answers).singleElement().asString()
           .startsWith("/2018-06-01/runtime/invocation/req-1/response {\"TaskId\":\"arn:aws:ecs:")
@@ -160,5 +160,34 @@ class S3EventHandlerTest {
     } finally {
       api.stop(0);
     }
+  }
+
+  @Test
+  void aBadMessageOrARemovalDoesNotSpoilTheRestOfTheBatch() throws IOException {
+    String good = io.iiifaws.lambda.S3Events.forUris(List.of("good.jpg"), "us-east-1", "b").replace("\"", "\\\"");
+    String removal = io.iiifaws.lambda.S3Events.forUris(List.of("gone.jpg"), "us-east-1", "b")
+        .replace("ObjectCreated:Put", "ObjectRemoved:Delete").replace("\"", "\\\"");
+    String batch = "{\"Records\":[{\"eventSource\":\"aws:sqs\",\"body\":\"hello\"},"
+        + "{\"eventSource\":\"aws:sqs\",\"body\":\"" + removal + "\"},"
+        + "{\"eventSource\":\"aws:sqs\",\"body\":\"" + good + "\"}]}";
+
+    ProcessResponse response = new S3EventHandler(env).handle(batch, null);
+
+    assertThat(response.uris()).containsExactly("good.jpg");
+    assertThat(response.skipped()).containsExactly("gone.jpg");
+    assertThat(response.unreadable()).singleElement().asString().startsWith("event is not JSON");
+    assertThat(launched(response.taskId()).command()).endsWith("-uri=good.jpg");
+  }
+
+  @Test
+  void aRetriedInvocationStartsNoSecondTask() throws IOException {
+    String event = io.iiifaws.lambda.S3Events.forUris(List.of("retried.jpg"), "us-east-1", "b");
+    int before = h.aws.launched().size();
+
+    ProcessResponse first = new S3EventHandler(env).handle(event, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
+    ProcessResponse retry = new S3EventHandler(env).handle(event, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
+
+    assertThat(retry.taskId()).isEqualTo(first.taskId());
+    assertThat(h.aws.launched()).hasSize(before + 1);
   }
 }

@@ -128,4 +128,42 @@ class JobProgressTest {
     assertThat(status.completionTime()).isEqualTo("2026-11-25T10:00:00Z");
     assertThat(status.condition("Complete")).get().extracting(Condition::reason).isEqualTo("CompletionsReached");
   }
+
+  @Test
+  void aBackoffThatEndedIsNoReasonToLookAgainAtOnce() {
+    JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
+    progress.observe(progress.launched(new RunId(0, 1), "arn:a", "c"), stopped("arn:a", 1), "iiif", Duration.ZERO);
+    assertThat(progress.nextLaunch()).get().matches(t -> t.isAfter(T0));
+
+    JobProgress later = new JobProgress(job(progress.toStatus()), TWO_BATCHES, T0.plusSeconds(60), FIXED);
+    assertThat(later.nextLaunch()).isEmpty();
+    assertThat(later.launchable(1)).extracting(b -> b.index()).containsExactly(0);
+    assertThat(later.nextAttempt(0)).isEqualTo(2);
+  }
+
+  @Test
+  void anOlderRunFoundLateDoesNotMoveItsBatch() {
+    JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
+    progress.observe(progress.launched(new RunId(0, 2), "arn:second", "c"), stopped("arn:second", 0), "iiif", Duration.ZERO);
+    progress.observe(progress.launched(new RunId(0, 1), "arn:first", "c"), stopped("arn:first", 3), "iiif", Duration.ZERO);
+
+    IiifJobStatus status = progress.toStatus();
+    assertThat(status.batches().get(0).phase()).isEqualTo(Phase.Succeeded);
+    assertThat(status.batches().get(0).failures()).isZero();
+    assertThat(status.batches().get(0).attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void pastAThousandTasksTheOldestReplacedRunsAreDropped() {
+    List<Batch> one = List.of(new Batch(0, new UriRange(0, 0), List.of("a.jpg")));
+    JobProgress progress = new JobProgress(job(null), one, T0, FIXED);
+    for (int attempt = 1; attempt <= JobProgress.MAX_TASKS + 5; attempt++) {
+      TaskStatus task = progress.launched(new RunId(0, attempt), "arn:" + attempt, "c");
+      progress.observe(task, TaskObservation.missing("arn:" + attempt), "iiif", Duration.ZERO);
+    }
+    IiifJobStatus status = progress.toStatus();
+    assertThat(status.tasks()).hasSize(JobProgress.MAX_TASKS);
+    assertThat(status.tasks().get(status.tasks().size() - 1).attempt()).isEqualTo(JobProgress.MAX_TASKS + 5);
+    assertThat(new JobProgress(job(status), one, T0, FIXED).nextAttempt(0)).isEqualTo(JobProgress.MAX_TASKS + 6);
+  }
 }

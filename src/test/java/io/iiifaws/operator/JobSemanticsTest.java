@@ -116,6 +116,10 @@ class JobSemanticsTest {
     assertThat(job.getStatus().batches()).singleElement().satisfies(b -> assertThat(b.retries()).isEqualTo(3));
     assertThat(job.getStatus().tasks()).hasSize(1);
     assertThat(h.eventReasons("squeezed")).filteredOn("LaunchRetry"::equals).hasSize(3);
+    // After a refusal the next RunTask carries another client token, so ECS cannot replay the refusal.
+    String uid = job.getMetadata().getUid();
+    assertThat(h.aws.requests("RunTask")).extracting(r -> r.path("clientToken").asText())
+        .containsExactly(uid + "-0-1", uid + "-0-1-r1", uid + "-0-1-r2", uid + "-0-1-r3");
   }
 
   @Test

@@ -178,4 +178,15 @@ class TaskModeTest {
     assertThat(h.eventReasons("flag")).containsExactly("InvalidSpec");
     assertThat(h.aws.totalCalls()).isZero();
   }
+
+  @Test
+  void aJobWhoseClusterDoesNotExistIsDeletedAtOnce() {
+    h.create(Specs.with(h.taskJob("nowhere", "a.jpg"), "task.cluster", "no-such-cluster"));
+    IiifJob failed = h.awaitFinished("nowhere");
+    assertThat(failed.getStatus().condition(Condition.FAILED).orElseThrow().message()).isEqualTo("ListTasks: ClusterNotFoundException: Cluster not found.");
+
+    h.client().resource(failed).delete();
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> h.job("nowhere") == null);
+  }
 }
