@@ -18,6 +18,11 @@ import java.util.List;
 @ValidationRule(
     value = "self.mode != 'Task' || has(self.task)",
     message = "spec.task is required when spec.mode is Task")
+// On the object rather than the field: a record component's annotation lands on its field and its
+// accessor, and the generator would write the rule twice.
+@ValidationRule(
+    value = "has(self.region) == has(oldSelf.region) && (!has(self.region) || self.region == oldSelf.region)",
+    message = "spec.region cannot be changed once the job exists")
 public record IiifJobSpec(
     @Required
     @Size(min = 1, max = 100000)
@@ -33,7 +38,6 @@ public record IiifJobSpec(
             + " (such as the iiif-aws Lambda handler) with an S3 event naming the URIs.")
         Mode mode,
     @Pattern("^[a-z]{2}(-[a-z]+)+-\\d+$")
-    @ValidationRule(value = "self == oldSelf", message = "spec.region cannot be changed once the job exists")
     @JsonPropertyDescription(
         "AWS region for the ECS and Lambda calls, such as eu-west-1. Defaults to the operator's region.")
         String region,

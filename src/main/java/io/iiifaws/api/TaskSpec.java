@@ -11,9 +11,11 @@ import java.util.Map;
 @ValidationRule(
     value = "!has(self.launchType) || !has(self.capacityProviderStrategy)",
     message = "set either launchType or capacityProviderStrategy, not both")
+@ValidationRule(
+    value = "has(self.cluster) == has(oldSelf.cluster) && (!has(self.cluster) || self.cluster == oldSelf.cluster)",
+    message = "spec.task.cluster cannot be changed once the job exists")
 public record TaskSpec(
     @Size(min = 1, max = 255)
-    @ValidationRule(value = "self == oldSelf", message = "spec.task.cluster cannot be changed once the job exists")
     @JsonPropertyDescription("Name or ARN of the ECS cluster that runs the task.")
         String cluster,
     @Size(min = 1, max = 2048)

@@ -116,7 +116,7 @@ class CrdTest {
   }
 
   @Test
-  void urisCannotChangeOnceTheJobExists() throws Exception {
+  void whatShapesARunCannotChangeOnceTheJobExists() throws Exception {
     JsonNode old = CrdAdmission.yaml(VALID);
     JsonNode changed = CrdAdmission.yaml(VALID);
     set(changed, "/spec/uris", CrdAdmission.yaml("[other.png]"));
@@ -125,6 +125,16 @@ class CrdTest {
 
     assertThat(admission.problems(changed, old)).containsExactly("$.spec.uris: spec.uris cannot be changed once the job exists");
     assertThat(admission.problems(suspended, old)).isEmpty();
+    JsonNode moved = CrdAdmission.yaml(VALID);
+    set(moved, "/spec/task/cluster", CrdAdmission.yaml("other"));
+    assertThat(admission.problems(moved, old)).containsExactly("$.spec.task: spec.task.cluster cannot be changed once the job exists");
+    JsonNode invoked = CrdAdmission.yaml(VALID);
+    set(invoked, "/spec/mode", CrdAdmission.yaml("Invoke"));
+    set(invoked, "/spec/lambda", CrdAdmission.yaml("{functionName: f}"));
+    assertThat(admission.problems(invoked, old)).containsExactly("$.spec.mode: spec.mode cannot be changed once the job exists");
+    JsonNode newDefinition = CrdAdmission.yaml(VALID);
+    set(newDefinition, "/spec/task/taskDefinition", CrdAdmission.yaml("go-iiif:2"));
+    assertThat(admission.problems(newDefinition, old)).isEmpty();
   }
 
   private static void set(JsonNode root, String pointer, JsonNode value) {
