@@ -47,6 +47,21 @@ class PackagedJarIT {
   }
 
   @Test
+  void theDemoSaysHowToInstallTheEmulatorWhenItIsMissing() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "demo");
+    builder.environment().put("PATH", Files.createTempDirectory("empty-path").toString());
+    builder.environment().remove("MOTO_SERVER");
+    Path err = Files.createTempFile("err", ".txt");
+    Process process = builder.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(process.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(err)).isEqualTo("iiif-aws demo: moto_server (the AWS emulator) is not on the PATH;"
+        + " install it with: python3 -m pip install 'moto[server]==5.2.1'\n");
+  }
+
+  @Test
   void theCommandListsItsSubcommands() throws Exception {
     Run help = run(Map.of(), "java", "-jar", JAR.toString(), "--help");
     assertThat(help.status()).isZero();
