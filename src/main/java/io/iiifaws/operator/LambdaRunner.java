@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * when the operator restarts is made again: Lambda invocations are at least once.
  */
 final class LambdaRunner {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LambdaRunner.class);
   /** Longest function answer kept in status. */
   static final int MESSAGE_LIMIT = 1024;
 
@@ -215,8 +216,7 @@ final class LambdaRunner {
   }
 
   private static void log(JobProgress progress, SdkException e) {
-    org.slf4j.LoggerFactory.getLogger(LambdaRunner.class)
-        .warn("job={} event=AwsRetry error=\"DescribeTasks: {}\"", progress.jobName(), AwsErrors.describe(e));
+    log.warn("job={} event=AwsRetry error=\"DescribeTasks: {}\"", progress.jobName(), AwsErrors.describe(e));
   }
 
   private static String shorten(String text) {
