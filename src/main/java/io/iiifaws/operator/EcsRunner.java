@@ -52,17 +52,9 @@ final class EcsRunner {
     IiifJob job = plan.job();
     IiifJobSpec spec = plan.spec();
     String uid = job.getMetadata().getUid();
-    try {
-      tracking.observe(progress, plan.container());
-    } catch (SdkException e) {
-      Optional<Duration> retry = trouble.onError(progress, uid, "DescribeTasks", e);
-      if (retry.isPresent()) {
-        return retry;
-      }
-      // The tasks can no longer be followed; stop them if ECS lets us, and fail.
-      tracking.stopActive(job, progress, "AwsError");
-      progress.failAsTargeted();
-      return Optional.empty();
+    Optional<Duration> retry = tracking.follow(job, progress, plan.container(), trouble);
+    if (retry.isPresent() || progress.isFinished()) {
+      return retry;
     }
     if (settle(progress, spec)) {
       trouble.clear(uid);

@@ -179,16 +179,9 @@ final class LambdaRunner {
   private Optional<Duration> followTask(JobPlan plan, JobProgress progress) {
     IiifJob job = plan.job();
     String uid = job.getMetadata().getUid();
-    try {
-      tracking.observe(progress, plan.container());
-    } catch (SdkException e) {
-      Optional<Duration> retry = trouble.onError(progress, uid, "DescribeTasks", e);
-      if (retry.isPresent()) {
-        return retry;
-      }
-      tracking.stopActive(job, progress, "AwsError");
-      progress.failAsTargeted();
-      return Optional.empty();
+    Optional<Duration> retry = tracking.follow(job, progress, plan.container(), trouble);
+    if (retry.isPresent() || progress.isFinished()) {
+      return retry;
     }
     trouble.clear(uid);
     if (!progress.activeTasks().isEmpty()) {

@@ -6,8 +6,10 @@ import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskObservation;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -47,6 +49,26 @@ final class TaskTracking {
       for (TaskStatus task : tasks) {
         progress.observe(task, seen.get(task.taskArn()), container, settings.missingGrace());
       }
+    }
+  }
+
+  /**
+   * Describes the active tasks as {@link #observe} does, and deals with an AWS error: returns the
+   * wait before the next try when it may pass; otherwise stops what ECS lets it stop and fails the
+   * job, which can no longer follow its tasks. Empty when the tasks were described or the job
+   * failed.
+   */
+  Optional<Duration> follow(IiifJob job, JobProgress progress, String container, AwsTrouble trouble) {
+    try {
+      observe(progress, container);
+      return Optional.empty();
+    } catch (SdkException e) {
+      Optional<Duration> retry = trouble.onError(progress, job.getMetadata().getUid(), "DescribeTasks", e);
+      if (retry.isEmpty()) {
+        stopActive(job, progress, "AwsError");
+        progress.failAsTargeted();
+      }
+      return retry;
     }
   }
 
