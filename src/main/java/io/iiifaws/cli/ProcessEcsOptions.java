@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -337,10 +336,6 @@ public final class ProcessEcsOptions {
   /** go-iiif-aws's launcher over these settings. */
   public ProcessTasks processTasks(AwsClients aws) {
     return new ProcessTasks(new EcsTasks(aws.ecs(null)), taskTemplate(), processCommand());
-  }
-
-  public Optional<String> region(AwsClients aws) {
-    return Optional.of(aws.region(null).id());
   }
 
   private static void require(String value, String flag) {
