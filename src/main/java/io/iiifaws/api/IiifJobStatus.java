@@ -25,10 +25,16 @@ public record IiifJobStatus(
         "The ECS tasks the job launched or adopted, in launch order: every run of every batch, but"
             + " past 1,000 the oldest finished runs that a later run of their batch replaced.")
         List<TaskStatus> tasks,
-    @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation) {
+    @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation,
+    @JsonPropertyDescription(
+        "Where go-iiif writes this job's reports (s3://bucket/prefix/NAMESPACE/NAME/UID/), fixed when the"
+            + " job starts; unset when the job's images are not checked.")
+        String reports,
+    @JsonPropertyDescription("What go-iiif's reports say of the job's images, over all batches.")
+        ImagesStatus images) {
 
   public static final IiifJobStatus EMPTY =
-      new IiifJobStatus(null, null, null, null, null, null, null, null, null, null, null, null);
+      new IiifJobStatus(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   @Override
   public List<Condition> conditions() {

@@ -2,6 +2,7 @@ package io.iiifaws.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record InvocationStatus(
@@ -11,4 +12,10 @@ public record InvocationStatus(
     @JsonPropertyDescription("The function version that ran.") String executedVersion,
     @JsonPropertyDescription("The ECS task the function's answer names, which the job then follows.")
         String taskArn,
-    @JsonPropertyDescription("The function's answer or error, shortened.") String message) {}
+    @JsonPropertyDescription("The function's answer or error, shortened.") String message,
+    @JsonPropertyDescription(
+        "Where the task's go-iiif writes its reports, as the function's answer says (its Reports); the images"
+            + " are checked there.")
+        String reports,
+    @JsonPropertyDescription("The URIs the function passed to go-iiif (its answer's URIs), when it names reports.")
+        List<String> uris) {}

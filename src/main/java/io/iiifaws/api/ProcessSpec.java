@@ -3,6 +3,9 @@ package io.iiifaws.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
@@ -35,13 +38,27 @@ public record ProcessSpec(
     @Size(min = 1, max = 16)
     @JsonPropertyDescription(
         "Command that replaces /bin/iiif-process; the flags and URIs follow it.")
-        List<String> command) {
+        List<String> command,
+    @Size(max = 1024)
+    @Pattern("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^?#]*)?(\\?region=[a-z]{2}(-[a-z]+)+-\\d+)?$")
+    @JsonPropertyDescription(
+        "Where go-iiif writes its report of each image and the operator reads them to check that"
+            + " every image was processed: s3://bucket/prefix/, with ?region=R if the bucket is not in"
+            + " the job's region. Each run writes under prefix/NAMESPACE/NAME/UID/batch-B/attempt-A/."
+            + " Default: the operator's --reports. Style v4 only.")
+        String reports,
+    @Min(0)
+    @Max(100000)
+    @JsonPropertyDescription(
+        "Images go-iiif may fail to process (by its reports) before the job fails with reason"
+            + " ImagesFailed. Default 0.")
+        Integer maxFailedImages) {
 
   public static final String DEFAULT_CONFIG = "/etc/go-iiif/config.json";
   public static final String DEFAULT_INSTRUCTIONS = "/etc/go-iiif/instructions.json";
   public static final List<String> DEFAULT_COMMAND = List.of("/bin/iiif-process");
   public static final ProcessSpec DEFAULTS =
-      new ProcessSpec(null, null, null, null, null, null, null);
+      new ProcessSpec(null, null, null, null, null, null, null, null, null);
 
   @Override
   public ProcessStyle style() {
@@ -66,6 +83,11 @@ public record ProcessSpec(
   @Override
   public Boolean stripPaths() {
     return Boolean.TRUE.equals(stripPaths);
+  }
+
+  @Override
+  public Integer maxFailedImages() {
+    return maxFailedImages == null ? 0 : maxFailedImages;
   }
 
   @Override

@@ -17,15 +17,18 @@ import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * ECS and Lambda clients per region. Credentials, the default region and the endpoint come from
+ * ECS, Lambda and S3 clients per region. Credentials, the default region and the endpoint come from
  * the SDK's default chain ({@code AWS_REGION}, {@code AWS_PROFILE}, web identity, instance roles,
  * {@code AWS_ENDPOINT_URL}) unless the caller gives them.
  */
 public final class AwsClients implements AutoCloseable {
   /** Longest a synchronous Lambda invocation can run, plus a margin. */
   private static final Duration LAMBDA_TIMEOUT = Duration.ofMinutes(16);
+  /** Connections per region to S3, which bounds how many reports are read at once. */
+  private static final int S3_CONNECTIONS = 16;
 
   /**
    * How the clients are built.
@@ -70,6 +73,7 @@ public final class AwsClients implements AutoCloseable {
   private final Settings settings;
   private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
   private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
+  private final Map<Region, S3AsyncClient> s3 = new ConcurrentHashMap<>();
   /** The default chain's region, found once: the chain may read files or ask the instance. */
   private volatile Region defaultRegion;
 
@@ -115,9 +119,50 @@ public final class AwsClients implements AutoCloseable {
         });
   }
 
+  /**
+   * The asynchronous S3 client for a region, which retries as the SDK's standard strategy does:
+   * it never holds up a reconcile thread. Against an endpoint override (an emulator) it addresses
+   * buckets by path, as emulators need; against AWS it follows a bucket to its own region.
+   */
+  public S3AsyncClient s3(String region) {
+    return s3.computeIfAbsent(
+        region(region),
+        r -> {
+          boolean overridden = settings.endpoint().isPresent() || endpointFromEnvironment();
+          var builder =
+              S3AsyncClient.builder()
+                  .region(r)
+                  .httpClientBuilder(
+                      NettyNioAsyncHttpClient.builder()
+                          .connectionTimeout(Duration.ofSeconds(10))
+                          .readTimeout(Duration.ofSeconds(30))
+                          .maxConcurrency(S3_CONNECTIONS))
+                  .forcePathStyle(overridden)
+                  .crossRegionAccessEnabled(!overridden)
+                  .overrideConfiguration(override(Duration.ofSeconds(60), true));
+          settings.endpoint().ifPresent(builder::endpointOverride);
+          settings.credentials().ifPresent(builder::credentialsProvider);
+          return builder.build();
+        });
+  }
+
+  private static boolean endpointFromEnvironment() {
+    for (String name : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
+      String value = System.getenv(name);
+      if (value != null && !value.isBlank()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private ClientOverrideConfiguration override(Duration callTimeout) {
+    return override(callTimeout, settings.sdkRetries());
+  }
+
+  private ClientOverrideConfiguration override(Duration callTimeout, boolean sdkRetries) {
     var config = ClientOverrideConfiguration.builder().apiCallTimeout(callTimeout);
-    if (!settings.sdkRetries()) {
+    if (!sdkRetries) {
       config.retryStrategy(AwsRetryStrategy.doNotRetry());
     }
     settings.interceptors().forEach(config::addExecutionInterceptor);
@@ -162,5 +207,6 @@ public final class AwsClients implements AutoCloseable {
   public void close() {
     ecs.values().forEach(EcsClient::close);
     lambda.values().forEach(LambdaAsyncClient::close);
+    s3.values().forEach(S3AsyncClient::close);
   }
 }

@@ -26,6 +26,19 @@ final class DemoCommand implements Callable<Integer> {
   Path job;
 
   @Option(
+      names = "--go-iiif",
+      paramLabel = "PATH",
+      description = "go-iiif's iiif-process binary, which then runs each ECS task's container command here and processes"
+          + " the example images for real. Default: iiif-process on the PATH, if there is one.")
+  Path goIiif;
+
+  @Option(
+      names = "--with-broken-image",
+      description = "Adds an image go-iiif cannot decode (" + Demo.BROKEN_IMAGE + "), to show a job that go-iiif's reports"
+          + " fail. Needs iiif-process.")
+  boolean brokenImage;
+
+  @Option(
       names = "--timeout",
       defaultValue = "120s",
       converter = DurationConverter.class,
@@ -38,8 +51,17 @@ final class DemoCommand implements Callable<Integer> {
     if (manifest.isEmpty() && java.nio.file.Files.isRegularFile(Path.of(Demo.EXAMPLE))) {
       manifest = Optional.of(Path.of(Demo.EXAMPLE));
     }
+    Optional<Path> binary = Optional.ofNullable(goIiif).or(() -> MotoServer.onPath("iiif-process"));
+    if (binary.isPresent() && !java.nio.file.Files.isExecutable(binary.get())) {
+      System.err.println("iiif-aws demo: --go-iiif " + binary.get() + " is not an executable file");
+      return 2;
+    }
+    if (brokenImage && binary.isEmpty()) {
+      System.err.println("iiif-aws demo: --with-broken-image needs go-iiif's iiif-process (--go-iiif PATH, or on the PATH)");
+      return 2;
+    }
     try {
-      return new Demo(System.out, timeout).run(manifest);
+      return new Demo(System.out, timeout, binary, brokenImage).run(manifest);
     } catch (MotoServer.NotInstalledException e) {
       System.err.println("iiif-aws demo: " + e.getMessage());
       return 1;

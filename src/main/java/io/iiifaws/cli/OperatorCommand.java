@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +39,8 @@ import picocli.CommandLine.Option;
           + " default chain (AWS_REGION, AWS_PROFILE, IRSA or Pod Identity, AWS_ENDPOINT_URL)."
     })
 final class OperatorCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   enum LogFormat {
     text,
     json
@@ -50,6 +53,11 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--poll-interval", defaultValue = "15s", converter = DurationConverter.class,
       description = "Time between DescribeTasks calls for a job with running tasks. Default: ${DEFAULT-VALUE}.")
   Duration pollInterval;
+
+  @Option(names = "--reports", paramLabel = "S3_URI",
+      description = "Where go-iiif writes its reports for jobs without spec.process.reports (s3://bucket/prefix/),"
+          + " so that the operator checks every image of them. Default: none (such jobs go unchecked).")
+  String reports;
 
   @Option(names = "--leader-election", defaultValue = "false", fallbackValue = "true", arity = "0..1",
       description = "Reconcile only while holding a Lease, so that several replicas are safe. Default: ${DEFAULT-VALUE}.")
@@ -90,8 +98,16 @@ final class OperatorCommand implements Callable<Integer> {
             .withIdentity(instance)
             .build())
         : Optional.empty();
+    OperatorSettings settings = OperatorSettings.defaults().withPollInterval(pollInterval);
+    if (reports != null && !reports.isBlank()) {
+      try {
+        settings = settings.withReports(reports.trim());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--reports: " + e.getMessage());
+      }
+    }
     var config = new IiifJobOperator.Config(
-        new HashSet<>(namespaces), instance, OperatorSettings.defaults().withPollInterval(pollInterval), lease,
+        new HashSet<>(namespaces), instance, settings, lease,
         MicrometerMetrics.withoutPerResourceMetrics(registry), metrics, true);
     IiifJobOperator operator = new IiifJobOperator(client, aws, config, Clock.systemUTC());
     HealthServer http = httpPort > 0 ? new HealthServer(httpPort, registry, operator) : null;

@@ -2,8 +2,11 @@ package io.iiifaws.cli;
 
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
+import io.iiifaws.aws.S3Reports;
 import io.iiifaws.ecs.ProcessTasks;
 import io.iiifaws.ecs.TaskVerdict;
+import io.iiifaws.goiiif.ImageCheck;
+import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.handler.LambdaRuntimeLoop;
 import io.iiifaws.handler.S3EventHandler;
 import io.iiifaws.lambda.LambdaInvoker;
@@ -12,6 +15,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,8 +38,9 @@ import software.amazon.awssdk.core.exception.SdkException;
           + " (-security-group is IIIF_PROCESS_SECURITY_GROUP). A flag given on the command line wins over the"
           + " variable (go-iiif-aws let the variable win). AWS_ENDPOINT_URL points the AWS calls at an emulator.",
       "",
-      "Exit status: 0 on success; with -wait, the go-iiif container's exit code (1 if it has none); 1 for a"
-          + " runtime error (AWS refused, the function failed); 2 for a usage error."
+      "Exit status: 0 on success; with -wait, the go-iiif container's exit code (1 if it has none), or 1 when"
+          + " go-iiif's reports (-reports) show more failed images than -max-failed-images; 1 for a runtime error"
+          + " (AWS refused, the function failed); 2 for a usage error."
     },
     sortOptions = false)
 public final class ProcessEcsCommand implements Callable<Integer> {
@@ -79,12 +85,15 @@ public final class ProcessEcsCommand implements Callable<Integer> {
   private int runTask() throws InterruptedException {
     List<String> uris = options.uris();
     options.taskTemplate();
+    int maxFailedImages = options.maxFailedImages();
     try (AwsClients aws = options.awsClients("-ecs-dsn", env)) {
+      Optional<ReportLocation> reports =
+          options.reportLocation(aws.region(null).id(), "process-ecs/" + UUID.randomUUID());
       ProcessTasks tasks = options.processTasks(aws);
       List<ProcessTasks.Launched> launched;
       try {
         // Each ARN is printed as its task starts, so none is lost if a later launch fails.
-        launched = tasks.launch(uris, null, task -> out.println(task.taskArn()));
+        launched = tasks.launch(uris, null, reports, task -> out.println(task.taskArn()));
       } catch (SdkException e) {
         err.println(name() + ": RunTask: " + AwsErrors.describe(e));
         return 1;
@@ -92,6 +101,7 @@ public final class ProcessEcsCommand implements Callable<Integer> {
         err.println(name() + ": " + e.getMessage());
         return 1;
       }
+      reports.ifPresent(r -> err.println(name() + ": go-iiif writes its reports to " + r));
       if (!options.waitForTask()) {
         return 0;
       }
@@ -111,8 +121,46 @@ public final class ProcessEcsCommand implements Callable<Integer> {
           status = v.exitCode() != null && v.exitCode() != 0 ? v.exitCode() : 1;
         }
       }
-      return status;
+      return status != 0 ? status : checkImages(tasks, launched, new S3Reports(aws::s3), maxFailedImages);
     }
+  }
+
+  /** Reads go-iiif's reports of every task and prints the images that failed; 1 when too many did. */
+  private int checkImages(ProcessTasks tasks, List<ProcessTasks.Launched> launched, S3Reports reader, int allowed) {
+    int failed = 0;
+    for (ProcessTasks.Launched task : launched) {
+      Optional<ImageCheck> check;
+      try {
+        check = tasks.checkImages(reader, task);
+      } catch (java.util.concurrent.CompletionException e) {
+        err.println(name() + ": reading go-iiif's reports at " + task.reports().orElseThrow() + ": " + AwsErrors.describe(e));
+        return 1;
+      }
+      if (check.isEmpty()) {
+        continue;
+      }
+      ImageCheck images = check.get();
+      if (images.noReports()) {
+        err.println(task.taskArn() + ": go-iiif wrote no report at " + task.reports().orElseThrow()
+            + ": it processed none of its " + count(images.images().size()));
+        return 1;
+      }
+      err.println(task.taskArn() + ": go-iiif processed " + images.processed() + " of " + count(images.images().size()));
+      for (ImageCheck.Image image : images.failures()) {
+        err.println("  failed: " + image.uri() + ": " + image.problem());
+      }
+      failed += images.failures().size();
+    }
+    if (failed > allowed) {
+      err.println(name() + ": " + failed + (failed == 1 ? " image" : " images") + " failed, more than -max-failed-images "
+          + allowed);
+      return 1;
+    }
+    return 0;
+  }
+
+  private static String count(int images) {
+    return images + (images == 1 ? " image" : " images");
   }
 
   private int invoke() {

@@ -9,6 +9,7 @@ import io.iiifaws.ecs.ProcessTasks;
 import io.iiifaws.ecs.TaskTemplate;
 import io.iiifaws.goiiif.ImageUris;
 import io.iiifaws.goiiif.ProcessCommand;
+import io.iiifaws.goiiif.ReportLocation;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -84,6 +86,17 @@ public final class ProcessEcsOptions {
       description = "File name of the report. Default: process.json for go-iiif 1 to 3; go-iiif 4+ keeps its own"
           + " (process_{sha256_origin}.json) unless a name is given, which it takes as -report-template.")
   String reportName;
+
+  @Option(names = "-reports", paramLabel = "S3_URI",
+      description = "Where go-iiif writes its report of each image (s3://bucket/prefix/, ?region=R for another"
+          + " region), under a folder per run; with -wait the reports are read and every image checked."
+          + " go-iiif 4+ (-go-iiif-style v4) only.")
+  String reports;
+
+  @Option(names = "-max-failed-images", defaultValue = "0", paramLabel = "N",
+      description = "With -wait and -reports: images go-iiif may fail to process before the exit status is 1."
+          + " Default: ${DEFAULT-VALUE}.")
+  int maxFailedImages;
 
   @Option(names = "-strip-paths", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
       description = "Reduce URIs to their base names. Default: ${DEFAULT-VALUE}; -strip-paths=false keeps them.")
@@ -221,8 +234,15 @@ public final class ProcessEcsOptions {
       throw new IllegalArgumentException("no URIs: give them after the flags or with -uri");
     }
     List<String> result = new ArrayList<>();
+    Map<String, String> seen = new java.util.HashMap<>();
     for (String uri : all) {
-      result.add(checkedUri(uri));
+      String passed = checkedUri(uri);
+      String earlier = seen.putIfAbsent(passed, uri);
+      if (earlier != null) {
+        throw new IllegalArgumentException("'" + uri + "' is the image '" + earlier + "' again"
+            + (passed.equals(uri) ? "" : " once -strip-paths reduces both to '" + passed + "' (-strip-paths=false keeps paths)"));
+      }
+      result.add(passed);
     }
     return result;
   }
@@ -236,12 +256,44 @@ public final class ProcessEcsOptions {
     if (!ImageUris.isImage(passed)) {
       throw new IllegalArgumentException("'" + uri + "' is not an image by its extension");
     }
+    processCommand().uriProblem(passed).ifPresent(problem -> {
+      throw new IllegalArgumentException("'" + uri + "': " + problem);
+    });
     return passed;
   }
 
   public ProcessCommand processCommand() {
     String name = reportName != null ? reportName : style == ProcessStyle.v4 ? null : "process.json";
-    return ProcessCommand.of(new ProcessSpec(style, config, instructions, report, name, false, null));
+    return ProcessCommand.of(new ProcessSpec(style, config, instructions, report, name, false, null, null, null));
+  }
+
+  /**
+   * Where this run's reports go, under -reports: a folder per run, so that runs never mix.
+   *
+   * @param run names the run's folder
+   * @throws IllegalArgumentException when -reports is malformed or the style cannot write reports there
+   */
+  public Optional<ReportLocation> reportLocation(String region, String run) {
+    if (reports == null || reports.isBlank()) {
+      return Optional.empty();
+    }
+    ReportLocation base;
+    try {
+      base = ReportLocation.parse(reports.trim(), region);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("-reports: " + e.getMessage());
+    }
+    if (!processCommand().reportsReadable()) {
+      throw new IllegalArgumentException("-reports needs -go-iiif-style v4: go-iiif 1 to 3 write reports beside the derivatives");
+    }
+    return Optional.of(base.child(run));
+  }
+
+  public int maxFailedImages() {
+    if (maxFailedImages < 0) {
+      throw new IllegalArgumentException("-max-failed-images must be 0 or more");
+    }
+    return maxFailedImages;
   }
 
   /** @throws IllegalArgumentException naming a missing or malformed flag */
@@ -335,7 +387,7 @@ public final class ProcessEcsOptions {
 
   /** go-iiif-aws's launcher over these settings. */
   public ProcessTasks processTasks(AwsClients aws) {
-    return new ProcessTasks(new EcsTasks(aws.ecs(null)), taskTemplate(), processCommand());
+    return new ProcessTasks(new EcsTasks(aws.ecs(null)), aws.region(null).id(), taskTemplate(), processCommand());
   }
 
   private static void require(String value, String flag) {

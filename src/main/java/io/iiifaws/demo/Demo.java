@@ -8,6 +8,8 @@ import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobSpec;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.NetworkSpec;
+import io.iiifaws.api.ProcessSpec;
+import io.iiifaws.api.ProcessStyle;
 import io.iiifaws.api.TaskStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.operator.IiifJobOperator;
@@ -20,7 +22,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,38 +44,58 @@ public final class Demo {
   public static final String REGION = "us-east-1";
   public static final String EXAMPLE = "examples/iiifjob.yaml";
 
+  /** The key of the image the demo adds, on request, that go-iiif cannot decode. */
+  public static final String BROKEN_IMAGE = "broken.jpg";
+
   private final PrintStream out;
   private final Duration timeout;
+  private final Optional<Path> goIiif;
+  private final boolean brokenImage;
 
-  public Demo(PrintStream out, Duration timeout) {
+  /**
+   * @param goIiif a go-iiif iiif-process binary to run each task with, if any
+   * @param brokenImage adds an image go-iiif cannot decode to the job
+   */
+  public Demo(PrintStream out, Duration timeout, Optional<Path> goIiif, boolean brokenImage) {
     this.out = out;
     this.timeout = timeout;
+    this.goIiif = goIiif;
+    this.brokenImage = brokenImage;
   }
 
   /** Runs the demo; returns the exit status: 0 when the job succeeded. */
   public int run(Optional<Path> examplePath) throws IOException, InterruptedException {
     quietLibraries();
+    System.setProperty("java.awt.headless", "true");
     out.println("iiif-aws demo: the IiifJob operator, with AWS and Kubernetes emulated on this machine");
     try (MotoServer moto = MotoServer.start();
-        KubernetesEmulator kubernetes = new KubernetesEmulator()) {
+        KubernetesEmulator kubernetes = new KubernetesEmulator();
+        LocalTasks local = goIiif.map(b -> new LocalTasks(b, moto.endpoint(), REGION)).orElse(null)) {
       var credentials = AwsBasicCredentials.create("demo", "demo");
-      AwsClients aws =
-          new AwsClients(
-              AwsClients.Settings.fromEnvironment(false)
-                  .withEndpoint(moto.endpoint())
-                  .withDefaultRegion(REGION)
-                  .withCredentials(StaticCredentialsProvider.create(credentials)));
+      AwsClients.Settings emulated = AwsClients.Settings.fromEnvironment(false)
+          .withEndpoint(moto.endpoint())
+          .withDefaultRegion(REGION)
+          .withCredentials(StaticCredentialsProvider.create(credentials));
+      AwsClients aws = new AwsClients(local == null ? emulated : emulated.withInterceptor(local));
       IiifJob job = loadExample(examplePath, kubernetes.client());
       var task = job.getSpec().task();
       MotoFixtures.ecs(aws.ecs(REGION), task.cluster(), family(task.taskDefinition()), task.container());
       MotoFixtures.Network network = MotoFixtures.network(new AwsQuery(moto.endpoint(), REGION, credentials));
-      job.setSpec(withNetwork(job.getSpec(), network));
+      DemoStorage storage = new DemoStorage(aws.s3(REGION), REGION);
+      job.setSpec(local == null ? unchecked(job.getSpec(), network) : processedHere(job.getSpec(), network, storage));
       out.println("  AWS         moto_server at " + moto.endpoint() + ": cluster " + task.cluster()
           + ", task definition " + task.taskDefinition() + ", container " + task.container());
       out.println("  Kubernetes  in-process API server with the IiifJob CRD installed");
       out.println("  Job         " + examplePath.map(Path::toString).orElse(EXAMPLE) + " as "
           + job.getMetadata().getNamespace() + "/" + job.getMetadata().getName() + ", " + job.getSpec().uris().size()
           + " URIs (network: the emulator's " + network.subnet() + " and " + network.securityGroup() + ")");
+      if (local == null) {
+        out.println("  go-iiif     none found: the tasks run in the emulator, which processes no image");
+      } else {
+        out.println("  go-iiif     " + goIiif.get() + " runs each task's container command here; images in s3://"
+            + DemoStorage.IMAGES + "/" + DemoStorage.IMAGES_PREFIX + ", derivatives to s3://" + DemoStorage.DERIVATIVES
+            + "/" + DemoStorage.DERIVATIVES_PREFIX + ", reports to " + storage.reportsUri());
+      }
       out.println();
 
       var settings = OperatorSettings.defaults().withPollInterval(Duration.ofMillis(500));
@@ -81,6 +107,9 @@ public final class Demo {
               Clock.systemUTC())) {
         operator.start();
         IiifJobStatus last = follow(kubernetes.client(), job, aws);
+        if (last != null && last.isFinished()) {
+          afterwards(last, local, storage);
+        }
         aws.close();
         return last != null && last.phase() == io.iiifaws.api.Phase.Succeeded ? 0 : 1;
       }
@@ -137,31 +166,27 @@ public final class Demo {
           .forEach(c -> out.println("  " + c.type() + " (" + c.reason() + "): " + c.message()));
       out.println();
       out.println("Events:");
-      events(client, job).forEach(e -> out.println("  " + e.getType() + " " + e.getReason() + ": " + e.getNote()));
-      out.println();
-      out.println(status.phase() == io.iiifaws.api.Phase.Succeeded
-          ? "The job succeeded. Everything the demo started is shut down."
-          : "The job failed. Everything the demo started is shut down.");
+      events(client, job, status).forEach(e -> out.println("  " + e.getType() + " " + e.getReason() + ": " + e.getNote()));
       return status;
     }
   }
 
-  /** The job's events, once the last one (Completed or the failure) has been recorded. */
-  private static List<io.fabric8.kubernetes.api.model.events.v1.Event> events(KubernetesClient client, IiifJob job)
-      throws InterruptedException {
+  /** The job's events, once the one of its end (Completed, or its failure) has been recorded. */
+  private static List<io.fabric8.kubernetes.api.model.events.v1.Event> events(KubernetesClient client, IiifJob job,
+      IiifJobStatus status) throws InterruptedException {
     var events = client.events().v1().events().inNamespace(job.getMetadata().getNamespace());
+    String finalReason = status.phase() == io.iiifaws.api.Phase.Succeeded ? "Completed"
+        : status.condition(io.iiifaws.api.Condition.FAILED).map(io.iiifaws.api.Condition::reason).orElse("");
+    String finalNote = status.condition(status.phase() == io.iiifaws.api.Phase.Succeeded
+        ? io.iiifaws.api.Condition.COMPLETE : io.iiifaws.api.Condition.FAILED).map(c -> c.message()).orElse("");
     Instant deadline = Instant.now().plusSeconds(5);
     List<io.fabric8.kubernetes.api.model.events.v1.Event> items = events.list().getItems();
-    while (Instant.now().isBefore(deadline) && items.stream().noneMatch(Demo::isFinal)) {
+    while (Instant.now().isBefore(deadline) && items.stream().noneMatch(
+        e -> finalReason.equals(e.getReason()) && e.getNote() != null && finalNote.startsWith(e.getNote()))) {
       Thread.sleep(50);
       items = events.list().getItems();
     }
     return items.stream().sorted(java.util.Comparator.comparing(e -> e.getEventTime().getTime())).toList();
-  }
-
-  private static boolean isFinal(io.fabric8.kubernetes.api.model.events.v1.Event event) {
-    return "Completed".equals(event.getReason()) || "Warning".equals(event.getType()) && event.getReason() != null
-        && !event.getReason().startsWith("Task") && !event.getReason().endsWith("Retry");
   }
 
   private boolean printCommand(AwsClients aws, TaskStatus task) {
@@ -175,18 +200,53 @@ public final class Demo {
     return true;
   }
 
+  /** What came of the images: the derivatives in S3 and go-iiif's own errors, or that none was processed. */
+  private void afterwards(IiifJobStatus status, LocalTasks local, DemoStorage storage) {
+    out.println();
+    if (local == null) {
+      out.println("No image was processed: without an iiif-process binary the tasks only ran in the emulator (its");
+      out.println("containers \"exit 0\" and write nothing). Install go-iiif's iiif-process (README: the demo with go-iiif)");
+      out.println("and run: java -jar target/iiif-aws.jar demo --go-iiif /path/to/iiif-process");
+    } else {
+      Map<String, Long> derivatives = storage.derivatives();
+      out.println("Derivatives in s3://" + DemoStorage.DERIVATIVES + "/ (" + derivatives.size() + "):");
+      derivatives.forEach((key, size) -> out.printf("  %8d  %s%n", size, key));
+      for (TaskStatus task : status.tasks()) {
+        List<String> errors = local.log(task.taskArn()).stream().filter(l -> l.contains("ERROR")).toList();
+        if (!errors.isEmpty()) {
+          out.println("go-iiif's errors in task " + shortId(task.taskArn()) + " (its container's log):");
+          errors.stream().limit(8).forEach(l -> out.println("  " + l));
+        }
+      }
+    }
+    out.println();
+    out.println(status.phase() == io.iiifaws.api.Phase.Succeeded
+        ? "The job succeeded. Everything the demo started is shut down."
+        : "The job failed. Everything the demo started is shut down.");
+  }
+
+  private static String shortId(String taskArn) {
+    return taskArn.substring(taskArn.lastIndexOf('/') + 1, Math.min(taskArn.length(), taskArn.lastIndexOf('/') + 9)) + "…";
+  }
+
   private static String describe(IiifJobStatus status) {
     if (status == null || status.phase() == null) {
       return "(waiting for the operator)";
     }
     StringBuilder line = new StringBuilder(String.format("%-10s %s", status.phase(), status.progress()));
     for (TaskStatus task : status.tasks()) {
-      String arn = task.taskArn();
-      line.append("  task ").append(arn.substring(arn.lastIndexOf('/') + 1), 0, 8).append("… ")
+      line.append("  task ").append(shortId(task.taskArn())).append(' ')
           .append(task.lastStatus() == null ? "launched" : task.lastStatus());
       if (task.exitCode() != null) {
         line.append(" exit ").append(task.exitCode());
       }
+      if (task.result() == io.iiifaws.api.TaskResult.Verifying) {
+        line.append(", reading reports");
+      }
+    }
+    if (status.images() != null && status.images().processed() + status.images().failed() > 0) {
+      line.append("  images: ").append(status.images().processed()).append(" processed, ")
+          .append(status.images().failed()).append(" failed");
     }
     return line.toString();
   }
@@ -214,11 +274,39 @@ public final class Demo {
     return job;
   }
 
-  private static IiifJobSpec withNetwork(IiifJobSpec spec, MotoFixtures.Network network) {
+  /** The job on the emulator's network, its images unchecked: nothing writes reports. */
+  private static IiifJobSpec unchecked(IiifJobSpec spec, MotoFixtures.Network network) {
+    ProcessSpec p = spec.process();
+    return with(spec, spec.uris(), network, new ProcessSpec(p.style(), p.config(), p.instructions(), p.report(),
+        p.reportName(), p.stripPaths(), p.command(), null, p.maxFailedImages()));
+  }
+
+  /**
+   * The job on the emulator's network, with go-iiif's config, instructions and reports in the
+   * emulator's S3, where the demo's images are (and the broken one, if asked for).
+   */
+  private IiifJobSpec processedHere(IiifJobSpec spec, MotoFixtures.Network network, DemoStorage storage)
+      throws IOException {
+    List<String> uris = new ArrayList<>(spec.uris());
+    if (brokenImage) {
+      uris.add(BROKEN_IMAGE);
+    }
+    Map<String, byte[]> images = new LinkedHashMap<>();
+    for (String uri : uris) {
+      images.put(uri, uri.equals(BROKEN_IMAGE) ? DemoImages.broken()
+          : uri.toLowerCase(Locale.ROOT).endsWith(".png") ? DemoImages.png() : DemoImages.jpeg());
+    }
+    storage.prepare(images);
+    ProcessSpec p = spec.process();
+    return with(spec, uris, network, new ProcessSpec(ProcessStyle.v4, storage.configUri(), storage.instructionsUri(),
+        p.report(), null, p.stripPaths(), p.command(), storage.reportsUri(), p.maxFailedImages()));
+  }
+
+  private static IiifJobSpec with(IiifJobSpec spec, List<String> uris, MotoFixtures.Network network, ProcessSpec process) {
     return new IiifJobSpec(
-        spec.uris(), spec.mode(), spec.region(), spec.task(),
+        uris, spec.mode(), spec.region(), spec.task(),
         new NetworkSpec(List.of(network.subnet()), List.of(network.securityGroup()), spec.network().assignPublicIp()),
-        spec.process(), spec.lambda(), spec.batch(), spec.parallelism(), spec.backoffLimit(),
+        process, spec.lambda(), spec.batch(), spec.parallelism(), spec.backoffLimit(),
         spec.activeDeadlineSeconds(), spec.suspend(), spec.ttlSecondsAfterFinished(), spec.deletionPolicy());
   }
 

@@ -115,12 +115,17 @@ public final class MotoServer implements AutoCloseable {
       Path path = Path.of(configured);
       return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
     }
+    return onPath("moto_server");
+  }
+
+  /** The executable of this name in a directory of the PATH, if any. */
+  public static Optional<Path> onPath(String name) {
     String pathVariable = System.getenv().getOrDefault("PATH", "");
     for (String dir : pathVariable.split(File.pathSeparator)) {
       if (dir.isEmpty()) {
         continue;
       }
-      Path candidate = Path.of(dir, "moto_server");
+      Path candidate = Path.of(dir, name);
       if (Files.isExecutable(candidate)) {
         return Optional.of(candidate);
       }

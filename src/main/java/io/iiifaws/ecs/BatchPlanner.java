@@ -2,9 +2,11 @@ package io.iiifaws.ecs;
 
 import io.iiifaws.api.UriRange;
 import io.iiifaws.goiiif.ProcessCommand;
+import io.iiifaws.goiiif.ReportLocation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Splits URIs into batches for one task each: at most {@code maxPerBatch} URIs, and never more
@@ -14,6 +16,7 @@ public final class BatchPlanner {
   private BatchPlanner() {}
 
   /**
+   * @param reports the reports location of a run at its longest, if runs have one
    * @param environment the container's environment overrides at their longest
    * @param maxPerBatch null for as many as fit
    * @throws IllegalArgumentException naming the URI by its position when one URI alone is too long
@@ -22,16 +25,18 @@ public final class BatchPlanner {
       List<String> uris,
       Integer maxPerBatch,
       ProcessCommand command,
+      Optional<ReportLocation> reports,
       String container,
       Map<String, String> environment) {
-    int base = TaskRequest.overridesLength(container, command.argv(List.of()), environment);
-    int perUri = command.perUriOverhead();
+    Map<String, String> env = new java.util.LinkedHashMap<>(environment);
+    env.putAll(command.environment(reports));
+    int base = TaskRequest.overridesLength(container, command.argv(List.of(), reports), env);
     int limit = maxPerBatch == null ? Integer.MAX_VALUE : maxPerBatch;
     List<Batch> batches = new ArrayList<>();
     int first = 0;
     int length = base;
     for (int i = 0; i < uris.size(); i++) {
-      int cost = TaskRequest.argumentCost("x".repeat(perUri) + uris.get(i));
+      int cost = TaskRequest.argumentCost(command.uriArgument(uris.get(i)));
       if (base + cost > TaskRequest.OVERRIDES_LIMIT) {
         throw new IllegalArgumentException(
             "URI "

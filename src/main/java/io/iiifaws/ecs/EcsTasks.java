@@ -36,6 +36,10 @@ public final class EcsTasks {
     this.ecs = ecs;
   }
 
+  EcsClient client() {
+    return ecs;
+  }
+
   /** What RunTask did. */
   public sealed interface Launch {
     /** A task was started (or, for a repeated client token, had been started) with this ARN. */

@@ -1,11 +1,15 @@
 package io.iiifaws.ecs;
 
+import io.iiifaws.aws.S3Reports;
+import io.iiifaws.goiiif.ImageCheck;
 import io.iiifaws.goiiif.ProcessCommand;
+import io.iiifaws.goiiif.ReportLocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -19,11 +23,14 @@ public final class ProcessTasks {
   public static final String STARTED_BY = "iiif-process-ecs";
 
   private final EcsTasks ecs;
+  private final String region;
   private final TaskTemplate template;
   private final ProcessCommand command;
+  private final TaskDefinitions definitions = new TaskDefinitions(java.time.Clock.systemUTC());
 
-  public ProcessTasks(EcsTasks ecs, TaskTemplate template, ProcessCommand command) {
+  public ProcessTasks(EcsTasks ecs, String region, TaskTemplate template, ProcessCommand command) {
     this.ecs = ecs;
+    this.region = region;
     this.template = template;
     this.command = command;
   }
@@ -35,22 +42,30 @@ public final class ProcessTasks {
     }
   }
 
-  /** A launched task and the URIs it processes. */
-  public record Launched(String taskArn, List<String> uris) {}
+  /** A launched task, the URIs it processes and where go-iiif writes its reports of them, if anywhere. */
+  public record Launched(String taskArn, List<String> uris, Optional<ReportLocation> reports) {}
 
   /**
    * Starts the tasks for these URIs, which must already be checked, telling each as it starts.
    *
    * @param tokenPrefix makes each RunTask idempotent when given: a retry of the same request (a
    *     Lambda invocation retried with the same request id) gets the tasks it started before
+   * @param reports where this run's reports go, if anywhere; each task writes under batch-N/
    * @throws LaunchRefusedException when ECS places no task
    * @throws IllegalArgumentException when a URI is too long for any task
    */
-  public List<Launched> launch(List<String> uris, String tokenPrefix, Consumer<Launched> started) {
+  public List<Launched> launch(
+      List<String> uris, String tokenPrefix, Optional<ReportLocation> reports, Consumer<Launched> started) {
     List<Launched> launched = new ArrayList<>();
-    for (Batch batch : BatchPlanner.plan(uris, null, command, template.container(), Map.of())) {
+    Optional<ReportLocation> longest = reports.map(r -> r.child("batch-" + uris.size()));
+    definitions.overrides(ecs.client(), region, template, command, longest).ifPresent(why -> {
+      throw new LaunchRefusedException("task definition " + why);
+    });
+    for (Batch batch : BatchPlanner.plan(uris, null, command, longest, template.container(), Map.of())) {
       String token = tokenPrefix == null ? null : tokenPrefix + "-" + batch.index();
-      TaskRequest request = template.request(command.argv(batch.uris()), Map.of(), Map.of(), STARTED_BY, token);
+      Optional<ReportLocation> where = reports.map(r -> r.child("batch-" + batch.index()));
+      TaskRequest request =
+          template.request(command.argv(batch.uris(), where), command.environment(where), Map.of(), STARTED_BY, token);
       EcsTasks.Launch launch = ecs.run(request);
       String arn;
       if (launch instanceof EcsTasks.Launch.Started task) {
@@ -60,11 +75,19 @@ public final class ProcessTasks {
       } else {
         throw new LaunchRefusedException("RunTask placed no task: " + ((EcsTasks.Launch.Refused) launch).reason());
       }
-      Launched task = new Launched(arn, batch.uris());
+      Launched task = new Launched(arn, batch.uris(), where);
       launched.add(task);
       started.accept(task);
     }
     return launched;
+  }
+
+  /**
+   * What go-iiif's reports say of a task's images, once its container exited 0; empty when the task
+   * writes no reports the launcher can read.
+   */
+  public Optional<ImageCheck> checkImages(S3Reports reader, Launched task) {
+    return task.reports().map(where -> reader.check(where, task.uris(), command::reportName).join());
   }
 
   /** Waits between two DescribeTasks calls. */

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The handler's answer, as go-iiif-aws's function answered ({@code TaskId}, {@code URIs}), with
- * every task when the URIs needed more than one, the keys skipped (not images, not created), why
+ * every task when the URIs needed more than one, where go-iiif writes each task's reports (with
+ * IIIF_PROCESS_REPORTS), the keys skipped (not images, not created), why
  * messages of the batch could not be read, and a message when no task was started.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -14,6 +15,7 @@ public record ProcessResponse(
     @JsonProperty("TaskId") String taskId,
     @JsonProperty("TaskIds") List<String> taskIds,
     @JsonProperty("URIs") List<String> uris,
+    @JsonProperty("Reports") List<String> reports,
     @JsonProperty("Skipped") List<String> skipped,
     @JsonProperty("Unreadable") List<String> unreadable,
     @JsonProperty("Message") String message) {}

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.cli.ProcessEcsOptions;
 import io.iiifaws.ecs.ProcessTasks;
+import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.lambda.S3Events;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +71,11 @@ public final class S3EventHandler implements RequestStreamHandler {
     List<String> skipped = new ArrayList<>(notification.ignored());
     for (String key : keys) {
       try {
-        uris.add(settings.checkedUri(key));
+        String passed = settings.checkedUri(key);
+        if (uris.contains(passed)) {
+          throw new IllegalArgumentException("'" + key + "' is '" + passed + "' again");
+        }
+        uris.add(passed);
       } catch (IllegalArgumentException e) {
         log.info("event=Skipped key=\"{}\" reason=\"{}\"", key, e.getMessage());
         skipped.add(key);
@@ -78,12 +85,15 @@ public final class S3EventHandler implements RequestStreamHandler {
     if (uris.isEmpty()) {
       String message = keys.isEmpty() ? "the event names no created object; no task started"
           : "no image among the event's " + keys.size() + (keys.size() == 1 ? " key" : " keys") + "; no task started";
-      return new ProcessResponse(null, List.of(), List.of(), skipped, unreadable, message);
+      return new ProcessResponse(null, List.of(), List.of(), List.of(), skipped, unreadable, message);
     }
-    List<ProcessTasks.Launched> launched = settings.processTasks(aws()).launch(uris, requestId,
+    Optional<ReportLocation> reports = settings.reportLocation(aws().region(null).id(),
+        "lambda/" + (requestId == null ? UUID.randomUUID().toString() : requestId));
+    List<ProcessTasks.Launched> launched = settings.processTasks(aws()).launch(uris, requestId, reports,
         task -> log.info("event=Launched task={} uris={}", task.taskArn(), task.uris().size()));
     List<String> arns = launched.stream().map(ProcessTasks.Launched::taskArn).toList();
-    return new ProcessResponse(arns.get(0), arns, uris, skipped, unreadable, null);
+    List<String> where = launched.stream().flatMap(t -> t.reports().stream()).map(ReportLocation::uri).toList();
+    return new ProcessResponse(arns.get(0), arns, uris, where, skipped, unreadable, null);
   }
 
   private ProcessEcsOptions settings() {

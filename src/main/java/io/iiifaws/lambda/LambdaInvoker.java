@@ -3,6 +3,9 @@ package io.iiifaws.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.core.SdkBytes;
@@ -38,16 +41,36 @@ public final class LambdaInvoker {
 
     /** The ECS task named by the answer, as go-iiif-aws's function answers: {"TaskId": "arn:…"}. */
     public Optional<String> taskArn() {
-      try {
-        JsonNode answer = JSON.readTree(payload == null ? "" : payload);
-        if (answer != null && answer.path("TaskId").isTextual()) {
-          String arn = answer.get("TaskId").asText();
-          return arn.startsWith("arn:") && arn.contains(":task/") ? Optional.of(arn) : Optional.empty();
-        }
-      } catch (java.io.IOException e) {
-        return Optional.empty();
+      JsonNode id = answer().path("TaskId");
+      if (id.isTextual()) {
+        String arn = id.asText();
+        return arn.startsWith("arn:") && arn.contains(":task/") ? Optional.of(arn) : Optional.empty();
       }
       return Optional.empty();
+    }
+
+    /**
+     * Where the first task's go-iiif writes its reports, and the URIs it got, as the iiif-aws
+     * handler answers them ({"Reports": ["s3://…"], "URIs": […]}).
+     */
+    public Optional<Map.Entry<String, List<String>>> reports() {
+      JsonNode answer = answer();
+      JsonNode first = answer.path("Reports").path(0);
+      if (!first.isTextual() || !answer.path("URIs").isArray()) {
+        return Optional.empty();
+      }
+      List<String> uris = new ArrayList<>();
+      answer.path("URIs").forEach(u -> uris.add(u.asText()));
+      return Optional.of(Map.entry(first.asText(), List.copyOf(uris)));
+    }
+
+    private JsonNode answer() {
+      try {
+        JsonNode answer = JSON.readTree(payload == null ? "" : payload);
+        return answer == null ? JSON.missingNode() : answer;
+      } catch (java.io.IOException e) {
+        return JSON.missingNode();
+      }
     }
   }
 

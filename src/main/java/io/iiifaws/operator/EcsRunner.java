@@ -6,15 +6,19 @@ import io.iiifaws.api.IiifJobSpec;
 import io.iiifaws.api.NetworkSpec;
 import io.iiifaws.api.TaskSpec;
 import io.iiifaws.api.TaskStatus;
+import io.iiifaws.api.ImagesStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskObservation;
+import io.iiifaws.ecs.TaskDefinitions;
 import io.iiifaws.ecs.TaskRequest;
 import io.iiifaws.ecs.TaskTemplate;
+import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,13 +42,18 @@ final class EcsRunner {
   private final TaskTracking tracking;
   private final AwsTrouble trouble;
   private final JobMetrics metrics;
+  private final ReportChecks checks;
+  private final TaskDefinitions definitions;
 
-  EcsRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, JobMetrics metrics) {
+  EcsRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, JobMetrics metrics,
+      ReportChecks checks, TaskDefinitions definitions) {
     this.aws = aws;
     this.settings = settings;
     this.tracking = tracking;
     this.trouble = trouble;
     this.metrics = metrics;
+    this.checks = checks;
+    this.definitions = definitions;
   }
 
   /** One pass; returns when to look at the job again, or empty to wait for a change to it. */
@@ -56,7 +65,9 @@ final class EcsRunner {
     if (retry.isPresent() || progress.isFinished()) {
       return retry;
     }
-    if (settle(progress, spec)) {
+    Optional<Duration> checking =
+        checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName);
+    if (settle(progress, spec, plan.unchecked())) {
       trouble.clear(uid);
       return Optional.empty();
     }
@@ -68,9 +79,10 @@ final class EcsRunner {
       }
       progress.resumeIfSuspended();
       progress.start();
+      progress.reportsAt(plan.reports());
       launch(plan, progress);
       // Adopting tasks found in ECS may have finished batches.
-      if (settle(progress, spec)) {
+      if (settle(progress, spec, plan.unchecked())) {
         trouble.clear(uid);
         return Optional.empty();
       }
@@ -84,18 +96,22 @@ final class EcsRunner {
       }
       return Optional.of(settings.pollInterval());
     }
-    return nextLook(progress);
+    return nextLook(progress, checking);
   }
 
   /**
    * Decides whether the job is over: targets failure past the deadline or when a batch ran out of
    * retries, completes it when every batch succeeded. Returns true when it completed.
    */
-  private boolean settle(JobProgress progress, IiifJobSpec spec) {
+  private boolean settle(JobProgress progress, IiifJobSpec spec, String unchecked) {
     if (progress.failureTarget().isEmpty() && !progress.targetDeadline()) {
       progress
           .exhausted(spec.backoffLimit())
           .ifPresent(b -> progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
+    }
+    int allowed = spec.process().maxFailedImages();
+    if (progress.failureTarget().isEmpty()) {
+      progress.tooManyFailedImages(allowed).ifPresent(why -> progress.failureTarget("ImagesFailed", why));
     }
     if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
       int uris = spec.uris().size();
@@ -103,10 +119,27 @@ final class EcsRunner {
       progress.complete(
           "CompletionsReached",
           "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris + (uris == 1 ? " URI" : " URIs")
-              + ") succeeded");
+              + ") succeeded" + imagesSummary(progress.images(), allowed, unchecked));
       return true;
     }
     return false;
+  }
+
+  /** What the reports said of the job's images, for the Complete condition: "; go-iiif processed …". */
+  static String imagesSummary(ImagesStatus images, int allowed, String unchecked) {
+    List<String> parts = new ArrayList<>();
+    if (images.processed() > 0 || images.failed() > 0) {
+      parts.add("go-iiif processed " + images.processed() + (images.processed() == 1 ? " image" : " images"));
+    }
+    if (images.failed() > 0) {
+      parts.add(images.failed() + " failed (spec.process.maxFailedImages allows " + allowed + "): "
+          + JobProgress.describe(images.failedImages(), images.failed()));
+    }
+    if (images.unverified() > 0) {
+      parts.add(images.unverified() + (images.unverified() == 1 ? " image was" : " images were") + " not checked ("
+          + (unchecked == null ? "no reports" : unchecked) + ")");
+    }
+    return parts.isEmpty() ? "" : "; " + String.join("; ", parts);
   }
 
   private void launch(JobPlan plan, JobProgress progress) {
@@ -116,6 +149,12 @@ final class EcsRunner {
     }
     IiifJob job = plan.job();
     EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
+    Optional<String> overridden = definitions.overrides(aws.ecs(plan.region().id()), plan.region().id(),
+        template(plan.spec()), plan.command(), plan.reports());
+    if (overridden.isPresent()) {
+      progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
+      return;
+    }
     try {
       adoptStrays(ecs, plan, progress);
     } catch (SdkException e) {
@@ -233,9 +272,10 @@ final class EcsRunner {
     return true;
   }
 
-  /** When to look again: soon while tasks run, when a backoff ends, at the deadline. */
-  private Optional<Duration> nextLook(JobProgress progress) {
+  /** When to look again: soon while tasks run or reports are read, when a backoff ends, at the deadline. */
+  private Optional<Duration> nextLook(JobProgress progress, Optional<Duration> checking) {
     List<Duration> candidates = new ArrayList<>();
+    checking.ifPresent(candidates::add);
     if (!progress.activeTasks().isEmpty()) {
       candidates.add(settings.pollInterval());
     }
@@ -247,8 +287,11 @@ final class EcsRunner {
 
   static TaskRequest request(JobPlan plan, List<String> uris, RunId run, int refusals) {
     IiifJob job = plan.job();
-    return template(plan.spec()).request(plan.command().argv(uris), TaskLabels.environment(job, run),
-        TaskLabels.tags(job, run), job.getMetadata().getUid(), TaskLabels.clientToken(job, run, refusals));
+    Optional<ReportLocation> reports = plan.reports().map(r -> r.run(run.batch(), run.attempt()));
+    Map<String, String> environment = new LinkedHashMap<>(TaskLabels.environment(job, run));
+    environment.putAll(plan.command().environment(reports));
+    return template(plan.spec()).request(plan.command().argv(uris, reports), environment, TaskLabels.tags(job, run),
+        job.getMetadata().getUid(), TaskLabels.clientToken(job, run, refusals));
   }
 
   static TaskTemplate template(IiifJobSpec spec) {

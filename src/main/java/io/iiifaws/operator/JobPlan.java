@@ -6,15 +6,21 @@ import io.iiifaws.api.Mode;
 import io.iiifaws.api.UriRange;
 import io.iiifaws.ecs.Batch;
 import io.iiifaws.goiiif.ProcessCommand;
+import io.iiifaws.goiiif.ReportLocation;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * A valid job, worked out: the region, the go-iiif command and the batches (Task mode) or the
- * event to send (Invoke mode).
+ * A valid job, worked out: the region, the go-iiif command, the batches (Task mode) or the event
+ * to send (Invoke mode), and where go-iiif writes its reports.
+ *
+ * @param reports the job's reports location (each run writes under it), if its images are checked
+ * @param unchecked why the job's images are not checked, when they are not
  */
 record JobPlan(
-    IiifJob job, Region region, ProcessCommand command, List<String> uris, List<Batch> batches, String payload) {
+    IiifJob job, Region region, ProcessCommand command, List<String> uris, List<Batch> batches, String payload,
+    Optional<ReportLocation> reports, String unchecked) {
   IiifJobSpec spec() {
     return job.getSpec();
   }

@@ -3,8 +3,10 @@ package io.iiifaws.operator;
 import io.iiifaws.api.BatchStatus;
 import io.iiifaws.api.Condition;
 import io.iiifaws.api.ContainerResult;
+import io.iiifaws.api.FailedImage;
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobStatus;
+import io.iiifaws.api.ImagesStatus;
 import io.iiifaws.api.InvocationStatus;
 import io.iiifaws.api.Phase;
 import io.iiifaws.api.TaskResult;
@@ -14,6 +16,8 @@ import io.iiifaws.ecs.Batch;
 import io.iiifaws.ecs.ContainerState;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskVerdict;
+import io.iiifaws.goiiif.ImageCheck;
+import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +35,10 @@ import java.util.function.UnaryOperator;
 final class JobProgress {
   /** Tasks kept in status; past this, finished runs that a later run replaced are dropped. */
   static final int MAX_TASKS = 1000;
+  /** Failed images a batch names in status; its counts cover the rest. */
+  static final int FAILED_IMAGES_PER_BATCH = 5;
+  /** Failed images the job names in status and in messages. */
+  static final int FAILED_IMAGES_SHOWN = 20;
 
   private final IiifJob job;
   private final Instant now;
@@ -42,6 +50,9 @@ final class JobProgress {
   private String startTime;
   private String completionTime;
   private InvocationStatus invocation;
+  private String reports;
+  /** The images of the task an Invoke-mode job follows, which has no batches. */
+  private ImagesStatus unbatchedImages;
   private String lastVerdict;
 
   JobProgress(IiifJob job, List<Batch> plan, Instant now, Backoffs backoffs) {
@@ -54,6 +65,8 @@ final class JobProgress {
     this.startTime = status.startTime();
     this.completionTime = status.completionTime();
     this.invocation = status.invocation();
+    this.reports = status.reports();
+    this.unbatchedImages = status.batches().isEmpty() ? status.images() : null;
     this.batches = new ArrayList<>(status.batches());
     if (batches.isEmpty()) {
       plan.forEach(b -> batches.add(BatchStatus.pending(b.index(), b.range())));
@@ -91,6 +104,27 @@ final class JobProgress {
     if (startTime == null) {
       startTime = Times.format(now);
     }
+  }
+
+  /**
+   * Fixes where the job's runs write their reports, before its first launch; a job that launched
+   * without a location keeps running unchecked, and one that has a location keeps it.
+   */
+  void reportsAt(Optional<ReportLocation> location) {
+    if (reports == null && tasks.isEmpty() && location.isPresent()) {
+      reports = location.get().uri();
+    }
+  }
+
+  /**
+   * Where a run's go-iiif writes its reports, if its images are checked: under the job's location
+   * in Task mode, where the function's answer says in Invoke mode.
+   */
+  Optional<ReportLocation> reportsOf(TaskStatus run) {
+    if (invocation != null) {
+      return Optional.ofNullable(invocation.reports()).map(r -> ReportLocation.parse(r, run.region()));
+    }
+    return Optional.ofNullable(reports).map(r -> ReportLocation.parse(r, run.region()).run(run.batch(), run.attempt()));
   }
 
   Optional<Instant> deadline() {
@@ -253,8 +287,16 @@ final class JobProgress {
     lastVerdict = verdict.explanation();
     switch (result) {
       case Succeeded -> {
-        updateBatch(task.batch(), b -> b.withPhase(Phase.Succeeded));
-        event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()).about(task.taskArn()));
+        if (reportsOf(task).isPresent()) {
+          replace(updated, updated.withResult(TaskResult.Verifying));
+          event(JobEvent.normal("Verifying", subject + ": " + verdict.explanation() + "; reading go-iiif's reports")
+              .about(task.taskArn()));
+        } else {
+          if (latest) {
+            updateBatch(task.batch(), b -> b.succeeded(new ImagesStatus(0, 0, b.uris().count(), null)));
+          }
+          event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()).about(task.taskArn()));
+        }
       }
       case Failed -> {
         if (latest) {
@@ -277,6 +319,95 @@ final class JobProgress {
       }
       case Lost -> throw new IllegalStateException("a described task is not lost");
     }
+  }
+
+  /** Runs whose container exited 0 and whose reports are to be read. */
+  List<TaskStatus> verifying() {
+    return tasks.stream().filter(t -> t.result() == TaskResult.Verifying).toList();
+  }
+
+  /**
+   * Takes in what go-iiif's reports say of a run's images. A run that left no report at all
+   * processed nothing (go-iiif ignored a flag, or could not open the reports bucket): it failed,
+   * and counts against the backoff limit. Otherwise the batch succeeded and its images are counted.
+   */
+  void imagesChecked(TaskStatus task, ImageCheck check, ReportLocation where) {
+    boolean latest = task.batch() >= batches.size() || task.attempt() >= batches.get(task.batch()).attempts();
+    String subject = "Batch " + task.batch() + " (task " + task.taskArn() + ", attempt " + task.attempt() + ")";
+    if (check.noReports()) {
+      replace(task, task.withResult(TaskResult.Failed));
+      String why = "container exited 0, but go-iiif wrote no report for any of its " + check.images().size()
+          + (check.images().size() == 1 ? " image" : " images") + " at " + where
+          + ": it processed none (a flag it ignores, or a reports bucket it cannot write)";
+      lastVerdict = why;
+      if (latest) {
+        updateBatch(task.batch(), b -> b.failed(
+            Times.format(now.plus(Backoffs.delay(backoffs.afterFailure(), b.failures() + 1))), why));
+      }
+      event(JobEvent.warning("TaskFailed", subject + ": " + why).about(task.taskArn()));
+      return;
+    }
+    replace(task, task.withResult(TaskResult.Succeeded));
+    List<ImageCheck.Image> failures = check.failures();
+    List<FailedImage> named = failures.stream().limit(FAILED_IMAGES_PER_BATCH)
+        .map(i -> new FailedImage(i.uri(), i.problem())).toList();
+    ImagesStatus counted = new ImagesStatus(check.processed(), failures.size(), 0, named);
+    if (batches.isEmpty()) {
+      unbatchedImages = counted;
+    } else if (latest) {
+      updateBatch(task.batch(), b -> b.succeeded(counted));
+    }
+    int total = check.images().size();
+    if (failures.isEmpty()) {
+      event(JobEvent.normal("ImagesProcessed", subject + ": go-iiif processed " + (total == 1 ? "its image" : "all " + total
+          + " images")).about(task.taskArn()));
+    } else {
+      event(JobEvent.warning("ImagesFailed", subject + ": " + failures.size() + " of " + total + " images failed: "
+          + describe(failures.stream().map(i -> new FailedImage(i.uri(), i.problem())).toList(), failures.size()))
+          .about(task.taskArn()));
+    }
+  }
+
+  /** The images of the job, over its batches. */
+  ImagesStatus images() {
+    if (batches.isEmpty()) {
+      return unbatchedImages == null ? ImagesStatus.NONE : unbatchedImages;
+    }
+    int processed = 0;
+    int failed = 0;
+    int unverified = 0;
+    List<FailedImage> named = new ArrayList<>();
+    for (BatchStatus batch : batches) {
+      ImagesStatus images = batch.images();
+      if (images == null) {
+        continue;
+      }
+      processed += images.processed();
+      failed += images.failed();
+      unverified += images.unverified();
+      images.failedImages().stream().limit(Math.max(0, FAILED_IMAGES_SHOWN - named.size())).forEach(named::add);
+    }
+    return new ImagesStatus(processed, failed, unverified, named);
+  }
+
+  /** Why the job fails, when go-iiif failed more of its images than {@code allowed}. */
+  Optional<String> tooManyFailedImages(int allowed) {
+    ImagesStatus images = images();
+    if (images.failed() <= allowed) {
+      return Optional.empty();
+    }
+    return Optional.of(images.failed() + (images.failed() == 1 ? " image" : " images") + " failed, more than"
+        + " spec.process.maxFailedImages (" + allowed + "): " + describe(images.failedImages(), images.failed()));
+  }
+
+  /** "a.jpg (why), b.jpg (why) and 3 more". */
+  static String describe(List<FailedImage> shown, int total) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < shown.size() && i < FAILED_IMAGES_SHOWN; i++) {
+      text.append(i == 0 ? "" : ", ").append(shown.get(i).uri()).append(" (").append(shown.get(i).reason()).append(')');
+    }
+    int rest = total - Math.min(shown.size(), FAILED_IMAGES_SHOWN);
+    return rest > 0 ? text + " and " + rest + " more" : text.toString();
   }
 
   /** How the last task that stopped in this pass ended, in words. */
@@ -397,6 +528,7 @@ final class JobProgress {
     int total = batches.isEmpty() ? 1 : batches.size();
     int done = batches.isEmpty() ? (phase == Phase.Succeeded ? 1 : 0) : succeeded;
     List<TaskStatus> kept = pruned();
+    ImagesStatus images = images();
     return new IiifJobStatus(
         phase,
         job.getMetadata().getGeneration(),
@@ -409,7 +541,9 @@ final class JobProgress {
         conditions.isEmpty() ? null : conditions,
         batches.isEmpty() ? null : List.copyOf(batches),
         kept.isEmpty() ? null : kept,
-        invocation);
+        invocation,
+        reports,
+        images.equals(ImagesStatus.NONE) ? null : images);
   }
 
   /** The tasks, less the oldest finished runs a later run of their batch replaced, past MAX_TASKS. */

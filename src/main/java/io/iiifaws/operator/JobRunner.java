@@ -5,6 +5,8 @@ import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.Mode;
 import io.iiifaws.aws.AwsClients;
+import io.iiifaws.aws.S3Reports;
+import io.iiifaws.ecs.TaskDefinitions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,15 +27,17 @@ public final class JobRunner {
   private final JobCleaner cleaner;
   private final EcsRunner ecs;
   private final LambdaRunner lambda;
+  private final ReportChecks checks;
   private final OperatorSettings settings;
   private final Clock clock;
 
   public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
     this.trouble = new AwsTrouble(settings.backoffs());
     this.tracking = new TaskTracking(aws, settings);
-    this.validator = new SpecValidator(aws);
-    this.ecs = new EcsRunner(aws, settings, tracking, trouble, metrics);
-    this.lambda = new LambdaRunner(aws, settings, tracking, trouble);
+    this.validator = new SpecValidator(aws, settings.reports());
+    this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, settings.backgroundPoll());
+    this.ecs = new EcsRunner(aws, settings, tracking, trouble, metrics, checks, new TaskDefinitions(clock));
+    this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks);
     this.cleaner = new JobCleaner(aws, trouble);
     this.settings = settings;
     this.clock = clock;
@@ -89,6 +93,7 @@ public final class JobRunner {
   /** Forgets what is kept in memory for a job that finished or is gone. */
   private void forget(IiifJob job) {
     lambda.cancel(job.getMetadata().getUid());
+    checks.forget(job.getMetadata().getUid());
     trouble.clear(job.getMetadata().getUid());
   }
 

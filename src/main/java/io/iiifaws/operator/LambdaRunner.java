@@ -10,6 +10,7 @@ import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.lambda.LambdaInvoker;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,13 +33,15 @@ final class LambdaRunner {
   private final OperatorSettings settings;
   private final TaskTracking tracking;
   private final AwsTrouble trouble;
+  private final ReportChecks checks;
   private final Map<String, CompletableFuture<LambdaInvoker.Result>> inFlight = new ConcurrentHashMap<>();
 
-  LambdaRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble) {
+  LambdaRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, ReportChecks checks) {
     this.aws = aws;
     this.settings = settings;
     this.tracking = tracking;
     this.trouble = trouble;
+    this.checks = checks;
   }
 
   static InvocationType invocationType(io.iiifaws.api.InvocationType type) {
@@ -62,7 +65,7 @@ final class LambdaRunner {
       progress.resumeIfSuspended();
       progress.start();
       invoke(plan, progress, false);
-      return Optional.of(settings.invocationPoll());
+      return Optional.of(settings.backgroundPoll());
     }
     if (progress.failureTarget().isPresent() || progress.targetDeadline()) {
       cancel(uid);
@@ -100,7 +103,7 @@ final class LambdaRunner {
     inFlight.put(
         plan.job().getMetadata().getUid(),
         invoker.invoke(lambda.functionName(), lambda.qualifier(), invocationType(lambda.invocationType()), plan.payload()));
-    progress.invocation(new InvocationStatus(Times.format(progress.now()), null, null, null, null, null));
+    progress.invocation(new InvocationStatus(Times.format(progress.now()), null, null, null, null, null, null, null));
     String what = "function " + lambda.functionName() + " (" + lambda.invocationType() + ") with an S3 event for "
         + plan.spec().uris().size() + " URIs";
     progress.event(again
@@ -113,10 +116,10 @@ final class LambdaRunner {
     CompletableFuture<LambdaInvoker.Result> future = inFlight.get(uid);
     if (future == null) {
       invoke(plan, progress, true);
-      return Optional.of(settings.invocationPoll());
+      return Optional.of(settings.backgroundPoll());
     }
     if (!future.isDone()) {
-      return Optional.of(settings.invocationPoll());
+      return Optional.of(settings.backgroundPoll());
     }
     inFlight.remove(uid);
     LambdaInvoker.Result result;
@@ -142,9 +145,11 @@ final class LambdaRunner {
     LambdaSpec lambda = plan.spec().lambda();
     String answer = shorten(result.payload());
     Optional<String> taskArn = result.failed() ? Optional.empty() : result.taskArn();
+    var reports = taskArn.flatMap(arn -> result.reports());
     InvocationStatus started = progress.invocation().orElseThrow();
     progress.invocation(new InvocationStatus(started.invokedAt(), result.statusCode(), result.functionError(),
-        result.executedVersion(), taskArn.orElse(null), answer));
+        result.executedVersion(), taskArn.orElse(null), answer, reports.map(Map.Entry::getKey).orElse(null),
+        reports.map(Map.Entry::getValue).orElse(null)));
     String function = "Function " + lambda.functionName();
     if (result.failed()) {
       progress.fail("InvocationFailed", function + (result.functionError() != null
@@ -187,10 +192,24 @@ final class LambdaRunner {
     if (!progress.activeTasks().isEmpty()) {
       return Optional.of(settings.pollInterval());
     }
+    List<String> passed = progress.invocation().map(InvocationStatus::uris).orElse(List.of());
+    Optional<Duration> checking = checks.check(progress, uid, run -> passed, plan.command()::reportName);
+    if (checking.isPresent() || progress.failureTarget().isPresent()) {
+      if (progress.failureTarget().isPresent()) {
+        progress.failAsTargeted();
+        return Optional.empty();
+      }
+      return checking;
+    }
     TaskStatus task = progress.tasks().get(0);
     String verdict = progress.lastVerdict().orElse("the task ended as " + task.result());
-    if (task.result() == TaskResult.Succeeded) {
-      progress.complete("TaskSucceeded", "Task " + task.taskArn() + " started by the function succeeded: " + verdict);
+    int allowed = plan.spec().process().maxFailedImages();
+    Optional<String> tooMany = progress.tooManyFailedImages(allowed);
+    if (task.result() == TaskResult.Succeeded && tooMany.isPresent()) {
+      progress.fail("ImagesFailed", tooMany.get());
+    } else if (task.result() == TaskResult.Succeeded) {
+      progress.complete("TaskSucceeded", "Task " + task.taskArn() + " started by the function succeeded: " + verdict
+          + EcsRunner.imagesSummary(progress.images(), allowed, null));
     } else {
       progress.fail("TaskFailed", "Task " + task.taskArn() + " started by the function " + (task.result() == TaskResult.Lost
           ? "is no longer known to ECS" : "failed: " + verdict));

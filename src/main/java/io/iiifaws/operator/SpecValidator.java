@@ -2,6 +2,7 @@ package io.iiifaws.operator;
 
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.LaunchType;
 import io.iiifaws.api.Mode;
 import io.iiifaws.api.ProcessSpec;
@@ -13,6 +14,7 @@ import io.iiifaws.ecs.BatchPlanner;
 import io.iiifaws.goiiif.BlobLocation;
 import io.iiifaws.goiiif.ImageUris;
 import io.iiifaws.goiiif.ProcessCommand;
+import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.lambda.LambdaInvoker;
 import io.iiifaws.lambda.S3Events;
 import io.iiifaws.operator.TaskLabels.RunId;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.regions.Region;
 
@@ -38,9 +41,12 @@ final class SpecValidator {
   private static final Pattern SECURITY_GROUP = Pattern.compile("sg-[0-9a-f]{8,17}");
 
   private final AwsClients aws;
+  private final Optional<String> defaultReports;
 
-  SpecValidator(AwsClients aws) {
+  /** @param defaultReports the operator's reports location for jobs that name none */
+  SpecValidator(AwsClients aws, Optional<String> defaultReports) {
     this.aws = aws;
+    this.defaultReports = defaultReports;
   }
 
   JobPlan plan(IiifJob job) throws InvalidSpecException {
@@ -48,18 +54,26 @@ final class SpecValidator {
     if (spec == null) {
       throw new InvalidSpecException("spec is required");
     }
-    List<String> uris = uris(spec);
+    ProcessCommand command = command(spec.process());
+    List<String> uris = uris(spec, command);
     Region region;
     try {
       region = aws.region(spec.region());
     } catch (IllegalArgumentException e) {
       throw new InvalidSpecException("spec.region: " + e.getMessage());
     }
-    ProcessCommand command = command(spec.process());
     if (spec.mode() == Mode.Invoke) {
       boolean invoked = job.getStatus() != null && job.getStatus().invocation() != null
           && job.getStatus().invocation().statusCode() != null;
-      return new JobPlan(job, region, command, uris, List.of(), invoked ? null : invocationPayload(spec, uris, region));
+      return new JobPlan(job, region, command, uris, List.of(), invoked ? null : invocationPayload(spec, uris, region),
+          Optional.empty(), null);
+    }
+    Optional<ReportLocation> reports = Optional.empty();
+    String unchecked = null;
+    try {
+      reports = reports(job, command, region);
+    } catch (UncheckedException e) {
+      unchecked = e.getMessage();
     }
     TaskSpec task = spec.task();
     if (task == null) {
@@ -72,12 +86,14 @@ final class SpecValidator {
     checkTags(task.tags());
     if (job.getStatus() != null && !job.getStatus().batches().isEmpty()) {
       // A started job keeps the batches it recorded, whatever spec.batch.size becomes.
-      return new JobPlan(job, region, command, uris, List.of(), null);
+      return new JobPlan(job, region, command, uris, List.of(), null, reports, unchecked);
     }
     List<Batch> batches;
     try {
-      Map<String, String> longestLabels = TaskLabels.environment(job, new RunId(999_999, 999_999));
-      batches = BatchPlanner.plan(uris, spec.batch().size(), command, task.container(), longestLabels);
+      RunId longest = new RunId(999_999, 999_999);
+      Map<String, String> longestLabels = TaskLabels.environment(job, longest);
+      batches = BatchPlanner.plan(uris, spec.batch().size(), command,
+          reports.map(r -> r.run(longest.batch(), longest.attempt())), task.container(), longestLabels);
     } catch (IllegalArgumentException e) {
       throw new InvalidSpecException("spec.uris: " + e.getMessage());
     }
@@ -86,15 +102,74 @@ final class SpecValidator {
           "spec.batch.size: the URIs make " + batches.size() + " batches and a job may have at most "
               + MAX_BATCHES + "; raise spec.batch.size or split the job");
     }
-    return new JobPlan(job, region, command, uris, batches, null);
+    return new JobPlan(job, region, command, uris, batches, null, reports, unchecked);
+  }
+
+  /** Why a job's images go unchecked. */
+  private static final class UncheckedException extends Exception {
+    UncheckedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The job's reports location: what status recorded when the job started, else spec.process.reports
+   * or the operator's default, under NAMESPACE/NAME/UID/.
+   *
+   * @throws UncheckedException saying why the job's images will not be checked
+   */
+  private Optional<ReportLocation> reports(IiifJob job, ProcessCommand command, Region region)
+      throws InvalidSpecException, UncheckedException {
+    ProcessSpec process = job.getSpec().process();
+    IiifJobStatus status = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
+    if (process.reports() != null) {
+      try {
+        ReportLocation.parse(process.reports(), region.id());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSpecException("spec.process.reports: " + e.getMessage());
+      }
+      if (!command.reportsReadable()) {
+        throw new InvalidSpecException("spec.process.reports: go-iiif 1 to 3 (style " + process.style()
+            + ") write their reports beside the derivatives, not to a bucket; remove it, or use style v4 for go-iiif 4+");
+      }
+      if (process.reportName() != null) {
+        throw new InvalidSpecException("spec.process.reportName: the operator names the reports that go to"
+            + " spec.process.reports; remove reportName");
+      }
+    }
+    if (status.reports() != null) {
+      try {
+        return Optional.of(ReportLocation.parse(status.reports(), region.id()));
+      } catch (IllegalArgumentException e) {
+        throw new UncheckedException("status.reports cannot be read: " + e.getMessage());
+      }
+    }
+    if (!command.reportsReadable()) {
+      throw new UncheckedException("go-iiif 1 to 3 (style " + process.style() + ") write their reports where the"
+          + " operator cannot find them");
+    }
+    Optional<String> configured = Optional.ofNullable(process.reports()).or(() -> defaultReports);
+    if (configured.isEmpty()) {
+      throw new UncheckedException("no reports location: set spec.process.reports or the operator's --reports");
+    }
+    if (process.reportName() != null) {
+      throw new UncheckedException("spec.process.reportName names go-iiif's reports");
+    }
+    if (!status.tasks().isEmpty()) {
+      throw new UncheckedException("the job started before it had a reports location");
+    }
+    ReportLocation base = ReportLocation.parse(configured.get(), region.id());
+    var meta = job.getMetadata();
+    return Optional.of(base.child(meta.getNamespace() + "/" + meta.getName() + "/" + meta.getUid()));
   }
 
   /** The URIs as go-iiif will get them: checked, and reduced to base names if asked. */
-  private static List<String> uris(IiifJobSpec spec) throws InvalidSpecException {
+  private static List<String> uris(IiifJobSpec spec, ProcessCommand command) throws InvalidSpecException {
     if (spec.uris().isEmpty()) {
       throw new InvalidSpecException("spec.uris must list at least one URI");
     }
     List<String> result = new ArrayList<>(spec.uris().size());
+    Map<String, Integer> seen = new java.util.HashMap<>();
     for (int i = 0; i < spec.uris().size(); i++) {
       String uri = spec.uris().get(i);
       String field = "spec.uris[" + i + "]";
@@ -110,6 +185,16 @@ final class SpecValidator {
       String passed = spec.process().stripPaths() ? ImageUris.baseName(uri) : uri;
       if (passed.isEmpty() || passed.equals("/") || passed.startsWith("-")) {
         throw new InvalidSpecException(field + " ('" + uri + "') has no usable file name to keep with stripPaths");
+      }
+      Optional<String> problem = command.uriProblem(passed);
+      if (problem.isPresent()) {
+        throw new InvalidSpecException(field + " ('" + uri + "'): " + problem.get());
+      }
+      Integer earlier = seen.putIfAbsent(passed, i);
+      if (earlier != null) {
+        throw new InvalidSpecException(field + " ('" + uri + "') is the image of spec.uris[" + earlier + "] again"
+            + (passed.equals(uri) ? "" : " once stripPaths reduces it to '" + passed + "'")
+            + ": go-iiif would process it twice into the same place");
       }
       result.add(passed);
     }

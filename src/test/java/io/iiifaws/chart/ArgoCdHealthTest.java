@@ -66,7 +66,7 @@ class ArgoCdHealthTest {
         suspend ? true : null, null, null));
     if (phase != null) {
       job.setStatus(new IiifJobStatus(phase, 1L, null, null, progress, 0, 0, 0,
-          conditions.length == 0 ? null : List.of(conditions), null, null, null));
+          conditions.length == 0 ? null : List.of(conditions), null, null, null, null, null));
     }
     return job;
   }

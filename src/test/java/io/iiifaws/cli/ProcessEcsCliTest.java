@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.iiifaws.demo.AwsQuery;
 import io.iiifaws.testing.FaultyAws;
+import io.iiifaws.testing.GoIiifDouble;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.TaskOutcome;
 import java.io.ByteArrayOutputStream;
@@ -135,6 +136,39 @@ class ProcessEcsCliTest {
   }
 
   @Test
+  void waitWithReportsChecksEveryImageAndFailsWhenGoIiifDidNot() {
+    String bucket = "cli-reports-" + UUID.randomUUID().toString().substring(0, 8);
+    try (GoIiifDouble goIiif = new GoIiifDouble(h.moto.endpoint())) {
+      goIiif.createBucket(bucket);
+      h.aws.outcomes(task -> {
+        goIiif.run(task, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
+        return TaskOutcome.SUCCESS;
+      });
+      List<String> flags = new ArrayList<>(taskFlags());
+      flags.addAll(List.of("-go-iiif-style", "v4", "-reports", "s3://" + bucket + "/reports/", "-wait", "-wait-interval", "20ms"));
+
+      Run good = run(env(), args(flags, "uploads/avocado.png", "plain.jpg"));
+      assertThat(good.status()).as(good.err()).isZero();
+      assertThat(good.err()).contains("go-iiif writes its reports to s3://" + bucket + "/reports/process-ecs/",
+          ": go-iiif processed 2 of 2 images");
+
+      Run bad = run(env(), args(flags, "avocado.png", "corrupt.jpg"));
+      assertThat(bad.status()).isEqualTo(1);
+      assertThat(bad.err()).contains(": go-iiif processed 1 of 2 images", "  failed: corrupt.jpg: go-iiif derived nothing from it",
+          "process-ecs: 1 image failed, more than -max-failed-images 0");
+
+      Run tolerated = run(env(), args(flags, "-max-failed-images", "1", "avocado.png", "corrupt.jpg"));
+      assertThat(tolerated.status()).as(tolerated.err()).isZero();
+
+      h.aws.outcomes(task -> TaskOutcome.SUCCESS);
+      Run silent = run(env(), args(flags, "avocado.png"));
+      assertThat(silent.status()).isEqualTo(1);
+      assertThat(silent.err()).contains(": go-iiif wrote no report at s3://" + bucket + "/reports/process-ecs/",
+          "it processed none of its 1 image");
+    }
+  }
+
+  @Test
   void everyFlagCanComeFromTheEnvironmentAndTheCommandLineWins() {
     Map<String, String> env = env();
     env.put("IIIF_PROCESS_ECS_DSN", dsn());
@@ -156,7 +190,7 @@ class ProcessEcsCliTest {
     assertThat(request.path("taskDefinition").asText()).isEqualTo(h.taskDefinition);
     assertThat(request.path("networkConfiguration").path("awsvpcConfiguration").path("subnets")).hasSize(2);
     assertThat(request.path("overrides").path("containerOverrides").get(0).path("command")).extracting(JsonNode::asText)
-        .endsWith("--", "dir/a, b.jpg", "dir/c.jpg");
+        .endsWith("--", "file:///dir/a%2C%20b.jpg?target=%2Fdir%2Fa%2C%20b.jpg", "file:///dir/c.jpg?target=%2Fdir%2Fc.jpg");
   }
 
   @Test

@@ -22,7 +22,7 @@ class BatchPlannerTest {
   @Test
   void everyBatchStaysWithinTheOverridesLimitAndCoversEachUriOnce() {
     List<String> uris = uris(10_000, 60);
-    List<Batch> batches = BatchPlanner.plan(uris, null, COMMAND, "iiif", ENV);
+    List<Batch> batches = BatchPlanner.plan(uris, null, COMMAND, java.util.Optional.empty(), "iiif", ENV);
 
     List<String> covered = new ArrayList<>();
     for (Batch batch : batches) {
@@ -42,8 +42,24 @@ class BatchPlannerTest {
   }
 
   @Test
+  void theReportsBucketInTheEnvironmentCountsToo() {
+    List<String> uris = uris(2_000, 40);
+    var reports = java.util.Optional.of(io.iiifaws.goiiif.ReportLocation.parse("s3://museum-iiif/reports/", "us-east-1")
+        .child("museum/accession-2024-17/0b2c4a8e-0000-4000-8000-000000000001").run(999_999, 999_999));
+    List<Batch> batches = BatchPlanner.plan(uris, null, COMMAND, reports, "iiif", ENV);
+
+    Map<String, String> env = new java.util.LinkedHashMap<>(ENV);
+    env.putAll(COMMAND.environment(reports));
+    for (Batch batch : batches) {
+      assertThat(TaskRequest.overridesLength("iiif", COMMAND.argv(batch.uris(), reports), env))
+          .isLessThanOrEqualTo(TaskRequest.OVERRIDES_LIMIT);
+    }
+    assertThat(batches.stream().mapToInt(b -> b.uris().size()).sum()).isEqualTo(uris.size());
+  }
+
+  @Test
   void aBatchSizeCapsTheUrisPerTask() {
-    List<Batch> batches = BatchPlanner.plan(uris(10, 10), 3, COMMAND, "iiif", ENV);
+    List<Batch> batches = BatchPlanner.plan(uris(10, 10), 3, COMMAND, java.util.Optional.empty(), "iiif", ENV);
     assertThat(batches).extracting(b -> b.uris().size()).containsExactly(3, 3, 3, 1);
     assertThat(batches.get(3).range().first()).isEqualTo(9);
   }
@@ -51,7 +67,7 @@ class BatchPlannerTest {
   @Test
   void aUriTooLongForAnyTaskIsNamedByItsPosition() {
     List<String> uris = List.of("a.jpg", "b".repeat(9000) + ".jpg");
-    assertThatThrownBy(() -> BatchPlanner.plan(uris, null, COMMAND, "iiif", ENV))
+    assertThatThrownBy(() -> BatchPlanner.plan(uris, null, COMMAND, java.util.Optional.empty(), "iiif", ENV))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("URI 1 is too long")
         .hasMessageContaining("8192");

@@ -9,9 +9,12 @@ import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.Mode;
 import io.iiifaws.api.Phase;
 import io.iiifaws.demo.AwsQuery;
+import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.testing.CrdAdmission;
+import io.iiifaws.testing.GoIiifDouble;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.Specs;
+import io.iiifaws.testing.TaskOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +40,12 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
 class ExamplesTest {
   static final Path EXAMPLES = Path.of("examples");
   static OperatorHarness h;
+  static GoIiifDouble goIiif;
 
   @BeforeAll
   static void start() throws Exception {
     h = new OperatorHarness().start();
+    goIiif = new GoIiifDouble(h.moto.endpoint());
     String role = new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, OperatorHarness.CREDENTIALS).createLambdaRole("examples-" + h.cluster);
     try (LambdaClient lambda = LambdaClient.builder().region(Region.of(OperatorHarness.REGION)).endpointOverride(h.moto.endpoint())
         .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)).build()) {
@@ -54,6 +59,7 @@ class ExamplesTest {
 
   @AfterAll
   static void stop() {
+    goIiif.close();
     h.close();
   }
 
@@ -77,10 +83,25 @@ class ExamplesTest {
       Specs.with(job, "network.subnets", List.of(h.network.subnet()));
       Specs.with(job, "network.securityGroups", List.of(h.network.securityGroup()));
     }
+    boolean checked = job.getSpec().process().reports() != null;
+    if (checked) {
+      // The example's bucket, in the emulator, and go-iiif writing its reports there.
+      String bucket = ReportLocation.parse(job.getSpec().process().reports(), OperatorHarness.REGION).bucket();
+      if (!goIiif.s3().listBuckets().buckets().stream().anyMatch(b -> b.name().equals(bucket))) {
+        goIiif.createBucket(bucket);
+      }
+      h.aws.outcomes(task -> {
+        goIiif.run(task, origin -> GoIiifDouble.Result.PROCESSED);
+        return TaskOutcome.SUCCESS;
+      });
+    }
     h.create(job);
 
     IiifJob done = h.awaitFinished(job.getMetadata().getName());
     assertThat(done.getStatus().phase()).as(String.valueOf(done.getStatus().conditions())).isEqualTo(Phase.Succeeded);
+    if (checked) {
+      assertThat(done.getStatus().images().processed()).isEqualTo(job.getSpec().uris().size());
+    }
   }
 
   @Test

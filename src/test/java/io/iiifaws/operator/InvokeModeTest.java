@@ -8,17 +8,24 @@ import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.Phase;
 import io.iiifaws.demo.AwsQuery;
 import io.iiifaws.testing.FaultyAws.LambdaAnswer;
+import io.iiifaws.handler.S3EventHandler;
+import io.iiifaws.testing.GoIiifDouble;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.Specs;
 import io.iiifaws.testing.TaskOutcome;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
@@ -132,6 +139,56 @@ class InvokeModeTest {
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(job.getStatus().condition(Condition.COMPLETE).orElseThrow().reason()).isEqualTo("TaskSucceeded");
     assertThat(job.getStatus().tasks().get(0).lastStatus()).isEqualTo("STOPPED");
+  }
+
+  @Test
+  void theImagesOfTheTaskThatTheIiifAwsFunctionStartsAreCheckedWhereItsAnswerSays(@TempDir Path dir) throws Exception {
+    String bucket = "invoke-reports-" + UUID.randomUUID().toString().substring(0, 8);
+    try (GoIiifDouble goIiif = new GoIiifDouble(h.moto.endpoint())) {
+      goIiif.createBucket(bucket);
+      h.aws.outcomes(task -> {
+        goIiif.run(task, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
+        return TaskOutcome.SUCCESS;
+      });
+      Path credentials = dir.resolve("credentials");
+      Files.writeString(credentials, "[iiif]\naws_access_key_id = test\naws_secret_access_key = test\n");
+      S3EventHandler handler = new S3EventHandler(handlerEnvironment(bucket, credentials));
+      h.aws.function(function, payload -> {
+        try {
+          return new LambdaAnswer(handler.handleJson(payload, "req-1"), null);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      h.create(Specs.with(invokeJob("checked", "RequestResponse", "uploads/avocado.png", "uploads/corrupt.jpg"),
+          "process.maxFailedImages", 1));
+
+      IiifJob job = h.awaitFinished("checked");
+
+      assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
+      assertThat(job.getStatus().invocation().reports())
+          .isEqualTo("s3://" + bucket + "/reports/lambda/req-1/batch-0/?region=us-east-1");
+      assertThat(job.getStatus().invocation().uris()).containsExactly("avocado.png", "corrupt.jpg");
+      assertThat(job.getStatus().images().processed()).isEqualTo(1);
+      assertThat(job.getStatus().images().failedImages())
+          .containsExactly(new io.iiifaws.api.FailedImage("corrupt.jpg", "go-iiif derived nothing from it"));
+      assertThat(job.getStatus().condition(Condition.COMPLETE).orElseThrow().message())
+          .contains("go-iiif processed 1 image", "1 failed (spec.process.maxFailedImages allows 1)");
+    }
+  }
+
+  private Map<String, String> handlerEnvironment(String bucket, Path credentials) {
+    Map<String, String> env = new HashMap<>();
+    env.put("AWS_ENDPOINT_URL", h.aws.endpoint().toString());
+    env.put("IIIF_PROCESS_ECS_DSN", "region=us-east-1 credentials=" + credentials + ":iiif");
+    env.put("IIIF_PROCESS_CLUSTER", h.cluster);
+    env.put("IIIF_PROCESS_TASK", h.taskDefinition);
+    env.put("IIIF_PROCESS_CONTAINER", OperatorHarness.CONTAINER);
+    env.put("IIIF_PROCESS_SUBNET", h.network.subnet());
+    env.put("IIIF_PROCESS_SECURITY_GROUP", h.network.securityGroup());
+    env.put("IIIF_PROCESS_GO_IIIF_STYLE", "v4");
+    env.put("IIIF_PROCESS_REPORTS", "s3://" + bucket + "/reports/");
+    return env;
   }
 
   /** What go-iiif-aws's function does: start the go-iiif task and answer its ARN. */

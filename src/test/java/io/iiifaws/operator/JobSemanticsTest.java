@@ -67,7 +67,8 @@ class JobSemanticsTest {
         .containsExactly("0-1", "2-3", "4-5", "6-6");
     assertThat(h.aws.launched()).extracting(TaskView::batch).containsExactlyInAnyOrder(0, 1, 2, 3);
     assertThat(h.aws.launched()).filteredOn(t -> t.batch() == 3).singleElement()
-        .satisfies(t -> assertThat(t.command()).endsWith("--", "collection/2024/IMG_00006.JPG"));
+        .satisfies(t -> assertThat(t.command())
+            .endsWith("--", "file:///collection/2024/IMG_00006.JPG?target=%2Fcollection%2F2024%2FIMG_00006.JPG"));
   }
 
   @Test
@@ -276,7 +277,7 @@ class JobSemanticsTest {
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     List<BatchStatus> batches = job.getStatus().batches();
-    assertThat(batches.size()).isBetween(30, 60);
+    assertThat(batches.size()).isBetween(60, 120);
     assertThat(batches.get(batches.size() - 1).uris().last()).isEqualTo(9_999);
     assertThat(h.aws.launched()).hasSize(batches.size());
     assertThat(h.aws.launched()).allSatisfy(t -> assertThat(

@@ -73,11 +73,29 @@ class SpecValidationTest {
         Arguments.of(Specs.with(Specs.with(ok, "process.style", "v2"), "process.config", "s3blob://b/c.json"),
             "spec.process.config must be an absolute path in the container for style v2"),
         Arguments.of(Specs.with(ok, "process.instructions", "instructions.json"), "spec.process.instructions: 'instructions.json' is neither"),
-        Arguments.of(Specs.with(Specs.with(ok, "batch.size", 1), "uris", java.util.Collections.nCopies(501, "a.jpg")),
+        Arguments.of(Specs.with(Specs.with(ok, "batch.size", 1), "uris", distinct(501, "%03d.jpg")),
             "spec.batch.size: the URIs make 501 batches and a job may have at most 500"),
         Arguments.of(Specs.with(Specs.with(Specs.with(Specs.with(ok, "mode", "Invoke"), "lambda.functionName", "f"),
-            "lambda.invocationType", "Event"), "uris", java.util.Collections.nCopies(20_000, "collection/images/IMG_000000.JPG")),
-            "Lambda takes at most 1048576 for Event invocations"));
+            "lambda.invocationType", "Event"), "uris", distinct(20_000, "collection/images/IMG_%06d.JPG")),
+            "Lambda takes at most 1048576 for Event invocations"),
+        Arguments.of(Specs.with(ok, "uris", List.of("a.jpg", "b.jpg", "a.jpg")),
+            "spec.uris[2] ('a.jpg') is the image of spec.uris[0] again"),
+        Arguments.of(Specs.with(Specs.with(ok, "process.stripPaths", true), "uris", List.of("x/a.jpg", "y/a.jpg")),
+            "spec.uris[1] ('y/a.jpg') is the image of spec.uris[0] again once stripPaths reduces it to 'a.jpg'"),
+        Arguments.of(Specs.with(ok, "uris", List.of("a.jpg", "100%.jpg")),
+            "spec.uris[1] ('100%.jpg'): go-iiif 4 to 8 read '%' in a key as URI syntax"),
+        Arguments.of(Specs.with(ok, "process.config", "s3blob://cfg/go-iiif/config.json?region=us-east-1"),
+            "spec.process.config: 's3blob://cfg/go-iiif/config.json?region=us-east-1': go-iiif opens s3blob:// buckets"
+                + " only with region= and credentials= (add credentials=iam: for the task's role)"),
+        Arguments.of(Specs.with(Specs.with(ok, "process.style", "v2"), "process.reports", "s3://reports/iiif/"),
+            "spec.process.reports: go-iiif 1 to 3 (style v2) write their reports beside the derivatives"),
+        Arguments.of(Specs.with(Specs.with(ok, "process.reportName", "r.json"), "process.reports", "s3://reports/iiif/"),
+            "spec.process.reportName: the operator names the reports that go to spec.process.reports"),
+        Arguments.of(Specs.with(ok, "process.reports", "s3://reports/a//b/"), "spec.process.reports: 's3://reports/a//b/'"));
+  }
+
+  static List<String> distinct(int count, String format) {
+    return java.util.stream.IntStream.range(0, count).mapToObj(i -> String.format(format, i)).toList();
   }
 
   @ParameterizedTest

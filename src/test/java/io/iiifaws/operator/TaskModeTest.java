@@ -55,7 +55,8 @@ class TaskModeTest {
     assertThat(launched.command()).containsExactly(
         "/bin/iiif-process", "-config-source", "file:///etc/go-iiif", "-config-name", "config.json",
         "-instructions-source", "file:///etc/go-iiif", "-instructions-name", "instructions.json",
-        "--", "avocado.png", "collection/IMG_0084.JPG");
+        "--", "file:///avocado.png?target=%2Favocado.png",
+        "file:///collection/IMG_0084.JPG?target=%2Fcollection%2FIMG_0084.JPG");
     assertThat(launched.startedBy()).isEqualTo(job.getMetadata().getUid());
     assertThat(launched.tags()).containsEntry("iiif-aws.io/job", "ok").containsEntry("iiif-aws.io/namespace", "test");
     var runTask = h.aws.requests("RunTask").get(0);

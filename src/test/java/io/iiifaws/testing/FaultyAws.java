@@ -220,7 +220,7 @@ public final class FaultyAws implements AutoCloseable {
       Fault fault = fault(operation);
       if (fault != null) {
         faultsGiven.incrementAndGet();
-        respond(exchange, error(fault, null));
+        respond(exchange, isS3(operation) ? s3Error(fault) : error(fault, null));
         return;
       }
       Answer answer =
@@ -251,7 +251,21 @@ public final class FaultyAws implements AutoCloseable {
     if (path.startsWith("/2015-03-31/functions/") && path.endsWith("/invocations")) {
       return "Invoke";
     }
+    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+    if (auth != null && auth.contains("/s3/aws4_request")) {
+      String query = exchange.getRequestURI().getRawQuery();
+      return switch (exchange.getRequestMethod()) {
+        case "GET" -> query != null && query.contains("list-type=2") ? "ListObjectsV2" : "GetObject";
+        case "PUT" -> "PutObject";
+        case "HEAD" -> "HeadObject";
+        default -> "S3 " + exchange.getRequestMethod();
+      };
+    }
     return exchange.getRequestMethod() + " " + path;
+  }
+
+  private static boolean isS3(String operation) {
+    return operation.endsWith("Object") || operation.equals("ListObjectsV2") || operation.startsWith("S3 ");
   }
 
   private Fault fault(String operation) {
@@ -493,6 +507,13 @@ public final class FaultyAws implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** S3 answers errors in XML. */
+  private static Answer s3Error(Fault fault) {
+    String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + fault.type() + "</Code><Message>"
+        + fault.message().replace("&", "&amp;").replace("<", "&lt;") + "</Message><RequestId>faulty</RequestId></Error>";
+    return new Answer(fault.status(), Map.of("Content-Type", "application/xml"), xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static Answer json(int status, JsonNode body) {

@@ -1,0 +1,85 @@
+package io.iiifaws.operator;
+
+import io.iiifaws.api.TaskStatus;
+import io.iiifaws.aws.AwsErrors;
+import io.iiifaws.aws.S3Reports;
+import io.iiifaws.goiiif.ImageCheck;
+import io.iiifaws.goiiif.ReportLocation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Reads go-iiif's reports of runs that exited 0, in the background, so that no reconcile thread
+ * waits on S3, and takes what they say into the job's progress. A read lost with a restart is
+ * made again: it only reads.
+ */
+final class ReportChecks {
+  private static final Logger log = LoggerFactory.getLogger(ReportChecks.class);
+
+  private final S3Reports reader;
+  private final AwsTrouble trouble;
+  private final Duration poll;
+  private final Map<String, CompletableFuture<ImageCheck>> inFlight = new ConcurrentHashMap<>();
+
+  ReportChecks(S3Reports reader, AwsTrouble trouble, Duration poll) {
+    this.reader = reader;
+    this.trouble = trouble;
+    this.poll = poll;
+  }
+
+  /**
+   * Starts reading the reports of every run waiting for it, and takes in those read.
+   *
+   * @param urisOf the URIs a run passed to go-iiif
+   * @param reportName the report's name for a URI
+   * @return when to look again: while reads are going, or after a read that may pass failed
+   */
+  Optional<Duration> check(JobProgress progress, String jobUid, Function<TaskStatus, List<String>> urisOf,
+      Function<String, String> reportName) {
+    Optional<Duration> next = Optional.empty();
+    for (TaskStatus run : progress.verifying()) {
+      Optional<ReportLocation> where = progress.reportsOf(run);
+      if (where.isEmpty()) {
+        continue;
+      }
+      String key = jobUid + "/" + run.batch() + "/" + run.attempt();
+      CompletableFuture<ImageCheck> read =
+          inFlight.computeIfAbsent(key, k -> reader.check(where.get(), urisOf.apply(run), reportName));
+      if (!read.isDone()) {
+        next = Optional.of(poll);
+        continue;
+      }
+      inFlight.remove(key, read);
+      try {
+        progress.imagesChecked(run, read.join(), where.get());
+        trouble.clear(jobUid);
+      } catch (CompletionException | CancellationException e) {
+        Throwable cause = AwsErrors.unwrap(e);
+        String message = "Reading go-iiif's reports at " + where.get() + ": " + AwsErrors.describe(cause);
+        if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
+          Duration wait = trouble.next(jobUid);
+          log.warn("job={} event=ReportsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
+          next = Optional.of(wait);
+        } else {
+          progress.failureTarget("AwsError", message + " (the operator needs s3:ListBucket and s3:GetObject there)");
+        }
+      }
+    }
+    return next;
+  }
+
+  /** Forgets the reads of a job that finished or is gone. */
+  void forget(String jobUid) {
+    inFlight.keySet().removeIf(k -> k.startsWith(jobUid + "/"));
+  }
+}
