@@ -140,10 +140,7 @@ class ProcessEcsCliTest {
     String bucket = "cli-reports-" + UUID.randomUUID().toString().substring(0, 8);
     try (GoIiifDouble goIiif = new GoIiifDouble(h.moto.endpoint())) {
       goIiif.createBucket(bucket);
-      h.aws.outcomes(task -> {
-        goIiif.run(task, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
-        return TaskOutcome.SUCCESS;
-      });
+      goIiif.runTasksOf(h.aws, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
       List<String> flags = new ArrayList<>(taskFlags());
       flags.addAll(List.of("-go-iiif-style", "v4", "-reports", "s3://" + bucket + "/reports/", "-wait", "-wait-interval", "20ms"));
 

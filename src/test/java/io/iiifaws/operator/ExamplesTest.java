@@ -14,7 +14,6 @@ import io.iiifaws.testing.CrdAdmission;
 import io.iiifaws.testing.GoIiifDouble;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.Specs;
-import io.iiifaws.testing.TaskOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,10 +89,7 @@ class ExamplesTest {
       if (!goIiif.s3().listBuckets().buckets().stream().anyMatch(b -> b.name().equals(bucket))) {
         goIiif.createBucket(bucket);
       }
-      h.aws.outcomes(task -> {
-        goIiif.run(task, origin -> GoIiifDouble.Result.PROCESSED);
-        return TaskOutcome.SUCCESS;
-      });
+      goIiif.runTasksOf(h.aws, origin -> GoIiifDouble.Result.PROCESSED);
     }
     h.create(job);
 

@@ -35,10 +35,7 @@ class ImageVerificationTest {
     goIiif = new GoIiifDouble(h.moto.endpoint());
     bucket = "reports-" + UUID.randomUUID().toString().substring(0, 8);
     goIiif.createBucket(bucket);
-    h.aws.outcomes(task -> {
-      goIiif.run(task, origin -> results.getOrDefault(origin, Result.PROCESSED));
-      return TaskOutcome.SUCCESS;
-    });
+    goIiif.runTasksOf(h.aws, origin -> results.getOrDefault(origin, Result.PROCESSED));
   }
 
   @AfterEach

@@ -146,10 +146,7 @@ class InvokeModeTest {
     String bucket = "invoke-reports-" + UUID.randomUUID().toString().substring(0, 8);
     try (GoIiifDouble goIiif = new GoIiifDouble(h.moto.endpoint())) {
       goIiif.createBucket(bucket);
-      h.aws.outcomes(task -> {
-        goIiif.run(task, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
-        return TaskOutcome.SUCCESS;
-      });
+      goIiif.runTasksOf(h.aws, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
       Path credentials = dir.resolve("credentials");
       Files.writeString(credentials, "[iiif]\naws_access_key_id = test\naws_secret_access_key = test\n");
       S3EventHandler handler = new S3EventHandler(handlerEnvironment(bucket, credentials));
