@@ -25,11 +25,12 @@ import java.util.List;
     message = "spec.region cannot be changed once the job exists")
 public record IiifJobSpec(
     @Required
-    @Size(min = 1, max = 100000)
+    @Size(min = 1, max = 30000)
     @ValidationRule(value = "self == oldSelf", message = "spec.uris cannot be changed once the job exists")
     @JsonPropertyDescription(
         "Image URIs for go-iiif to process, as go-iiif's URI functions read them (for example"
-            + " 'avocado.png' or 'collection/IMG_0084.JPG'). A URI may not start with '-'.")
+            + " 'avocado.png' or 'collection/IMG_0084.JPG'). A URI may not start with '-'. At most 30,000, and"
+            + " at most 960 KiB in all, so that the job and its status fit in what etcd stores of an object.")
         List<@Pattern("^[^-]") @Size(min = 1, max = 4096) String> uris,
     @Default("Task")
     @ValidationRule(value = "self == oldSelf", message = "spec.mode cannot be changed once the job exists")
@@ -63,6 +64,7 @@ public record IiifJobSpec(
             + " counting. Default 3.")
         Integer backoffLimit,
     @Min(1)
+    @Max(315360000)
     @JsonPropertyDescription(
         "Seconds the job may be active, counted from status.startTime; past it every running task"
             + " is stopped and the job fails with reason DeadlineExceeded.")
@@ -72,6 +74,7 @@ public record IiifJobSpec(
         "True stops the job's running tasks and launches nothing until it is set back to false.")
         Boolean suspend,
     @Min(0)
+    @Max(315360000)
     @JsonPropertyDescription("Delete the job this many seconds after it succeeded or failed.")
         Integer ttlSecondsAfterFinished,
     @Default("StopTasks")

@@ -22,8 +22,8 @@ public record IiifJobStatus(
     @JsonPropertyDescription("The URIs split into batches, one ECS task at a time each.")
         List<BatchStatus> batches,
     @JsonPropertyDescription(
-        "The ECS tasks the job launched or adopted, in launch order: every run of every batch, but"
-            + " past 1,000 the oldest finished runs that a later run of their batch replaced.")
+        "The ECS tasks the job launched or adopted, in launch order: every run still running or being"
+            + " checked, and the newest finished runs, up to 1,000 and to what keeps status within 512 KiB.")
         List<TaskStatus> tasks,
     @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation,
     @JsonPropertyDescription(
@@ -49,6 +49,11 @@ public record IiifJobStatus(
   @Override
   public List<TaskStatus> tasks() {
     return tasks == null ? List.of() : tasks;
+  }
+
+  public IiifJobStatus withTasks(List<TaskStatus> next) {
+    return new IiifJobStatus(phase, observedGeneration, startTime, completionTime, progress, active, succeeded, failed,
+        conditions, batches, next, invocation, reports, images);
   }
 
   public Optional<Condition> condition(String type) {

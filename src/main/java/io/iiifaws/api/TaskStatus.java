@@ -14,7 +14,9 @@ public record TaskStatus(
     @JsonPropertyDescription("The URIs the task processes, as positions in spec.uris.") UriRange uris,
     @JsonPropertyDescription("The ECS cluster the task runs in.") String cluster,
     @JsonPropertyDescription("When the operator launched or adopted the task.") String launchedAt,
-    @JsonPropertyDescription("ECS lastStatus: PROVISIONING, PENDING, RUNNING, …, STOPPED.")
+    @JsonPropertyDescription(
+        "ECS lastStatus: PROVISIONING, PENDING, RUNNING, …, STOPPED; MISSING when ECS, having described the"
+            + " task, answered that it no longer knows it (a second such answer makes the run Lost).")
         String lastStatus,
     @JsonPropertyDescription("ECS desiredStatus.") String desiredStatus,
     @JsonPropertyDescription("Exit code of the go-iiif container.") Integer exitCode,
@@ -53,6 +55,12 @@ public record TaskStatus(
     return new TaskStatus(
         taskArn, batch, attempt, uris, cluster, launchedAt, lastStatus, desiredStatus, exitCode,
         containerReason, stopCode, stoppedReason, startedAt, stoppedAt, otherContainers, next);
+  }
+
+  public TaskStatus withLastStatus(String next) {
+    return new TaskStatus(
+        taskArn, batch, attempt, uris, cluster, launchedAt, next, desiredStatus, exitCode,
+        containerReason, stopCode, stoppedReason, startedAt, stoppedAt, otherContainers, result);
   }
 
   public TaskStatus withDesiredStatus(String next) {

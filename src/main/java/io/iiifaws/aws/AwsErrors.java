@@ -1,6 +1,9 @@
 package io.iiifaws.aws;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -40,17 +43,61 @@ public final class AwsErrors {
     return false;
   }
 
-  /** AWS's error code and message, or the exception's own message; never credentials. */
+  /**
+   * AWS's error code and message, or the exception's own message, scrubbed of anything secret:
+   * this is where AWS's words pass on their way to a status, an event, a log line or stderr.
+   */
   public static String describe(Throwable error) {
     Throwable e = unwrap(error);
     if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
       String message = service.awsErrorDetails().errorMessage();
-      return code(service) + (message == null || message.isBlank() ? "" : ": " + message);
+      return scrub(code(service) + (message == null || message.isBlank() ? "" : ": " + message));
     }
     if (e instanceof SdkException) {
-      return e.getMessage();
+      return scrub(e.getMessage());
     }
-    return e.getClass().getSimpleName() + ": " + e.getMessage();
+    return scrub(e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  /**
+   * Error messages of the commands and the Lambda function: AWS's scrubbed, where an AWS error is
+   * the cause, else the exception's own message.
+   */
+  public static String message(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof SdkException) {
+        return describe(e);
+      }
+    }
+    return scrub(String.valueOf(error.getMessage()));
+  }
+
+  /** Parts of AWS's signature errors that quote the signed request, and what stands in for them. */
+  private static final List<Map.Entry<Pattern, String>> SECRETS = List.of(
+      // InvalidSignatureException (JSON services): the whole canonical request and string to sign.
+      Map.entry(Pattern.compile("(?s)The Canonical String for this request should have been.*"),
+          "[the canonical request and string to sign are removed]"),
+      // S3's SignatureDoesNotMatch document.
+      Map.entry(Pattern.compile("(?is)<(StringToSign|StringToSignBytes|CanonicalRequest|CanonicalRequestBytes"
+          + "|SignatureProvided|AWSAccessKeyId)>.*?</\\1>"), "<$1>[removed]</$1>"),
+      Map.entry(Pattern.compile("(?i)(x-amz-security-token|x-amz-signature|x-amz-credential|signature|"
+          + "aws_secret_access_key|aws_session_token|securitytoken|sessiontoken)(\\s*[:=]\\s*)[^\\s&,;'\"<>]+"),
+          "$1$2[removed]"),
+      // Access key ids: long-term (AKIA) and temporary (ASIA) ones.
+      Map.entry(Pattern.compile("\\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\\b"), "$1[removed]"),
+      // Session tokens and other long base64 runs.
+      Map.entry(Pattern.compile("[A-Za-z0-9+/]{80,}={0,2}"), "[removed]"));
+
+  /** The text without anything that could be a credential or a signature. */
+  public static String scrub(String text) {
+    if (text == null) {
+      return null;
+    }
+    String result = text;
+    for (var secret : SECRETS) {
+      result = secret.getKey().matcher(result).replaceAll(secret.getValue());
+    }
+    return result;
   }
 
   public static String code(Throwable error) {

@@ -1,5 +1,6 @@
 package io.iiifaws.aws;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,6 +57,11 @@ public record Dsn(String region, String credentials) {
     }
     int colon = credentials.lastIndexOf(':');
     if (colon < 0) {
+      // Asked now, so that a profile that is not there is an error of the DSN, not of the first call.
+      if (ProfileFile.defaultProfileFile().profile(credentials).isEmpty()) {
+        throw new IllegalArgumentException("profile '" + credentials + "' is in neither the shared credentials file nor"
+            + " the config file");
+      }
       return ProfileCredentialsProvider.create(credentials);
     }
     String path = credentials.substring(0, colon);
@@ -63,7 +69,13 @@ public record Dsn(String region, String credentials) {
     if (path.isEmpty() || profile.isEmpty()) {
       throw new IllegalArgumentException("credentials '" + credentials + "' are not iam:, env:, PROFILE or PATH:PROFILE");
     }
+    if (!Files.isReadable(Path.of(path))) {
+      throw new IllegalArgumentException("credentials file '" + path + "' cannot be read");
+    }
     ProfileFile file = ProfileFile.builder().content(Path.of(path)).type(ProfileFile.Type.CREDENTIALS).build();
+    if (file.profile(profile).isEmpty()) {
+      throw new IllegalArgumentException("profile '" + profile + "' is not in " + path);
+    }
     return ProfileCredentialsProvider.builder().profileFile(file).profileName(profile).build();
   }
 }

@@ -7,7 +7,17 @@ import picocli.CommandLine;
 
 /** Durations as people write them: 500ms, 15s, 2m, 1h, or ISO-8601 (PT15S). */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SHORT = Pattern.compile("(-?\\d+)(ms|s|m|h)");
+
+  /** A duration as people write it back: 1500ms, 15s, 2m. */
+  static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 1000 != 0) {
+      return millis + "ms";
+    }
+    long seconds = millis / 1000;
+    return seconds != 0 && seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
 
   @Override
   public Duration convert(String value) {

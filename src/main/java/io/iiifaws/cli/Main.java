@@ -50,8 +50,7 @@ public final class Main implements Runnable {
       return CommandLine.ExitCode.USAGE;
     });
     main.setExecutionExceptionHandler((e, command, parsed) -> {
-      String message = e instanceof software.amazon.awssdk.core.exception.SdkException
-          ? io.iiifaws.aws.AwsErrors.describe(e) : e.getMessage();
+      String message = io.iiifaws.aws.AwsErrors.message(e);
       err.println(command.getCommandSpec().qualifiedName() + ": " + message);
       return CommandLine.ExitCode.SOFTWARE;
     });

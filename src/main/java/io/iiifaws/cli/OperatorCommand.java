@@ -82,8 +82,26 @@ final class OperatorCommand implements Callable<Integer> {
       description = "Level of the operator's own log lines: ERROR, WARN, INFO, DEBUG. Default: ${DEFAULT-VALUE} ($LOG_LEVEL).")
   String logLevel;
 
+  /** The settings the flags make, checked before anything starts. */
+  private OperatorSettings settings() {
+    if (pollInterval.compareTo(ProcessEcsOptions.MIN_WAIT_INTERVAL) < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--poll-interval must be at least 1s, not " + DurationConverter.format(pollInterval));
+    }
+    OperatorSettings settings = OperatorSettings.defaults().withPollInterval(pollInterval);
+    if (reports != null && !reports.isBlank()) {
+      try {
+        settings = settings.withReports(reports.trim());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--reports: " + e.getMessage());
+      }
+    }
+    return settings;
+  }
+
   @Override
   public Integer call() throws Exception {
+    OperatorSettings settings = settings();
     configureLogging();
     String instance = System.getenv().getOrDefault("HOSTNAME", "iiif-aws-operator");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -98,14 +116,6 @@ final class OperatorCommand implements Callable<Integer> {
             .withIdentity(instance)
             .build())
         : Optional.empty();
-    OperatorSettings settings = OperatorSettings.defaults().withPollInterval(pollInterval);
-    if (reports != null && !reports.isBlank()) {
-      try {
-        settings = settings.withReports(reports.trim());
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--reports: " + e.getMessage());
-      }
-    }
     var config = new IiifJobOperator.Config(
         new HashSet<>(namespaces), instance, settings, lease,
         MicrometerMetrics.withoutPerResourceMetrics(registry), metrics, true);

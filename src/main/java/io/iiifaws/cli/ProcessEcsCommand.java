@@ -86,6 +86,7 @@ public final class ProcessEcsCommand implements Callable<Integer> {
     List<String> uris = options.uris();
     options.taskTemplate();
     int maxFailedImages = options.maxFailedImages();
+    Duration interval = options.waitForTask() ? options.waitInterval() : null;
     try (AwsClients aws = options.awsClients("-ecs-dsn", env)) {
       Optional<ReportLocation> reports =
           options.reportLocation(aws.region(null).id(), "process-ecs/" + UUID.randomUUID());
@@ -108,7 +109,7 @@ public final class ProcessEcsCommand implements Callable<Integer> {
       List<String> arns = launched.stream().map(ProcessTasks.Launched::taskArn).toList();
       Map<String, TaskVerdict> verdicts;
       try {
-        verdicts = tasks.await(arns, options.waitInterval(), Duration.ofMinutes(2), d -> Thread.sleep(d.toMillis()));
+        verdicts = tasks.await(arns, interval, Duration.ofMinutes(2), d -> Thread.sleep(d.toMillis()));
       } catch (SdkException e) {
         err.println(name() + ": DescribeTasks: " + AwsErrors.describe(e));
         return 1;

@@ -249,10 +249,14 @@ public final class ProcessEcsOptions {
 
   /** One URI as go-iiif gets it, or an exception naming the problem. */
   public String checkedUri(String uri) {
-    if (uri.isBlank() || uri.startsWith("-")) {
-      throw new IllegalArgumentException("'" + uri + "' is not a URI: URIs may not be empty or start with '-'");
+    if (uri.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("'" + uri.replaceAll("\\p{Cntrl}", "?") + "' holds a control character");
     }
     String passed = stripPaths ? ImageUris.baseName(uri) : uri;
+    if (passed.isBlank() || passed.startsWith("-")) {
+      throw new IllegalArgumentException("'" + uri + "' is not a URI go-iiif can take: "
+          + (passed.equals(uri) ? "it" : "its name '" + passed + "'") + " is empty or starts with '-'");
+    }
     if (!ImageUris.isImage(passed)) {
       throw new IllegalArgumentException("'" + uri + "' is not an image by its extension");
     }
@@ -349,7 +353,14 @@ public final class ProcessEcsOptions {
     return waitForTask;
   }
 
+  /** Shortest time between two DescribeTasks calls: a shorter one only spends the account's rate. */
+  public static final Duration MIN_WAIT_INTERVAL = Duration.ofSeconds(1);
+
+  /** @throws IllegalArgumentException when -wait-interval is under a second */
   public Duration waitInterval() {
+    if (waitInterval.compareTo(MIN_WAIT_INTERVAL) < 0) {
+      throw new IllegalArgumentException("-wait-interval must be at least 1s, not " + DurationConverter.format(waitInterval));
+    }
     return waitInterval;
   }
 

@@ -51,6 +51,11 @@ public final class KubernetesEmulator implements AutoCloseable {
     }
   }
 
+  /** The mock server itself, for answers of the real API server's that it would not give. */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
   /** A client of the emulated API; the emulator closes it. */
   public KubernetesClient client() {
     return client;

@@ -15,6 +15,13 @@ import java.util.Optional;
 public final class BatchPlanner {
   private BatchPlanner() {}
 
+  /** The command leaves no room for a URI: the fault is not any URI's. */
+  public static final class CommandTooLongException extends IllegalArgumentException {
+    CommandTooLongException(String message) {
+      super(message);
+    }
+  }
+
   /**
    * @param reports the reports location of a run at its longest, if runs have one
    * @param environment the container's environment overrides at their longest
@@ -31,6 +38,10 @@ public final class BatchPlanner {
     Map<String, String> env = new java.util.LinkedHashMap<>(environment);
     env.putAll(command.environment(reports));
     int base = TaskRequest.overridesLength(container, command.argv(List.of(), reports), env);
+    if (base >= TaskRequest.OVERRIDES_LIMIT) {
+      throw new CommandTooLongException("the go-iiif command and the operator's variables need " + base
+          + " characters of task overrides before any URI, and ECS allows " + TaskRequest.OVERRIDES_LIMIT);
+    }
     int limit = maxPerBatch == null ? Integer.MAX_VALUE : maxPerBatch;
     List<Batch> batches = new ArrayList<>();
     int first = 0;

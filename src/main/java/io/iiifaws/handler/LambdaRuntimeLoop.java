@@ -1,6 +1,7 @@
 package io.iiifaws.handler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.iiifaws.aws.AwsErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,10 +54,11 @@ public final class LambdaRuntimeLoop {
       try {
         post(path + "response", handler.handle(next.body(), requestId));
       } catch (Exception e) {
-        log.warn("event=HandlerError request={} error=\"{}\"", requestId, e.getMessage());
+        String message = AwsErrors.message(e);
+        log.warn("event=HandlerError request={} error=\"{}\"", requestId, message);
         try {
           post(path + "error", JSON.writeValueAsString(Map.of(
-              "errorMessage", String.valueOf(e.getMessage()), "errorType", e.getClass().getSimpleName())));
+              "errorMessage", message, "errorType", e.getClass().getSimpleName())));
         } catch (IOException gone) {
           return;
         }

@@ -8,7 +8,9 @@ import java.util.List;
  * The handler's answer, as go-iiif-aws's function answered ({@code TaskId}, {@code URIs}), with
  * every task when the URIs needed more than one, where go-iiif writes each task's reports (with
  * IIIF_PROCESS_REPORTS), the keys skipped (not images, not created), why
- * messages of the batch could not be read, and a message when no task was started.
+ * messages of the batch could not be read, and a message when no task was started. For an SQS
+ * batch it is also Lambda's partial batch response: {@code batchItemFailures} names the messages
+ * that were not processed, so that SQS delivers those again and acknowledges the others.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ProcessResponse(
@@ -18,4 +20,9 @@ public record ProcessResponse(
     @JsonProperty("Reports") List<String> reports,
     @JsonProperty("Skipped") List<String> skipped,
     @JsonProperty("Unreadable") List<String> unreadable,
-    @JsonProperty("Message") String message) {}
+    @JsonProperty("Message") String message,
+    @JsonProperty("batchItemFailures") List<ItemFailure> batchItemFailures) {
+
+  /** An SQS message Lambda should deliver again (or to the dead-letter queue), by its id. */
+  public record ItemFailure(@JsonProperty("itemIdentifier") String itemIdentifier) {}
+}

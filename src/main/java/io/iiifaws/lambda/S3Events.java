@@ -79,6 +79,27 @@ public final class S3Events {
     return found;
   }
 
+  /** One message of an SQS batch, as Lambda delivers it. */
+  public record SqsMessage(String messageId, String body) {}
+
+  /**
+   * The messages of an SQS batch, each to be answered on its own (Lambda's partial batch
+   * response); empty when the document is not an SQS batch.
+   *
+   * @throws IllegalArgumentException when the document is not JSON
+   */
+  public static List<SqsMessage> sqsMessages(String document) {
+    JsonNode records = parse(document).path("Records");
+    List<SqsMessage> messages = new ArrayList<>();
+    for (JsonNode record : records) {
+      if (!"aws:sqs".equals(record.path("eventSource").asText()) || !record.path("messageId").isTextual()) {
+        return List.of();
+      }
+      messages.add(new SqsMessage(record.get("messageId").asText(), record.path("body").asText("")));
+    }
+    return messages;
+  }
+
   /** The created objects' keys of a document that must be readable throughout. */
   public static List<String> objectKeys(String document) {
     Notification found = read(document);

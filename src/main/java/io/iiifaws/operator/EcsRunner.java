@@ -207,7 +207,7 @@ final class EcsRunner {
   /**
    * Takes in tasks of this job that ECS runs but status does not record: a crash between RunTask
    * and the status write leaves one. A second task for a run status already records is stopped;
-   * a run older than the batch's latest that status no longer lists is left alone.
+   * a run whose attempt the batch has counted, but that status no longer lists, is left alone.
    */
   private void adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
     IiifJob job = plan.job();
@@ -246,7 +246,9 @@ final class EcsRunner {
         }
         continue;
       }
-      if (run.attempt() < progress.nextAttempt(run.batch()) - 1) {
+      // Status records every launch with its batch's attempts; an attempt it has counted is an
+      // older run, or one whose finished record was pruned from status, never a lost launch.
+      if (run.attempt() <= progress.batches().get(run.batch()).attempts()) {
         continue;
       }
       TaskStatus adopted = progress.launched(run, seen.taskArn(), cluster);

@@ -36,6 +36,16 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
+  /**
+   * An Event's name: the job's name, cut to leave room, then '.' and a unique suffix. A DNS
+   * subdomain name may not have a label that ends in '-' or an empty one, so a cut that ends in
+   * either loses them.
+   */
+  static String eventName(String jobName, String suffix) {
+    String prefix = jobName.length() > 240 ? jobName.substring(0, 240) : jobName;
+    return prefix.replaceFirst("[-.]+$", "") + "." + suffix;
+  }
+
   public void record(IiifJob job, List<JobEvent> events) {
     for (JobEvent event : events) {
       String note = Texts.truncateUtf8(event.message(), NOTE_LIMIT);
@@ -49,7 +59,7 @@ public final class EventRecorder {
       var k8sEvent =
           new EventBuilder()
               .withNewMetadata()
-              .withName(Texts.truncateUtf8(job.getMetadata().getName(), 240) + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+              .withName(eventName(job.getMetadata().getName(), UUID.randomUUID().toString().substring(0, 13).replace("-", "")))
               .withNamespace(job.getMetadata().getNamespace())
               .endMetadata()
               .withRegarding(

@@ -1,6 +1,10 @@
 package io.iiifaws.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobBinding;
+import io.iiifaws.api.StoredIiifJob;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -18,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JOSDK side of the operator: runs a pass of {@link JobRunner}, writes the status when it
- * changed (and caches it, so the next pass reads its own write), records events, and requeues.
+ * The JOSDK side of the operator: reads the stored job into its types, runs a pass of {@link
+ * JobRunner}, writes the status when it changed (and caches it, so the next pass reads its own
+ * write), records events, and requeues. It watches jobs as stored, so that no object can stop it.
  */
 @ControllerConfiguration(name = IiifJobReconciler.NAME)
-public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> {
+public class IiifJobReconciler implements Reconciler<StoredIiifJob>, Cleaner<StoredIiifJob> {
   public static final String NAME = "iiifjob";
   private static final Logger log = LoggerFactory.getLogger(IiifJobReconciler.class);
 
@@ -37,36 +42,53 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
   }
 
   @Override
-  public UpdateControl<IiifJob> reconcile(IiifJob job, Context<IiifJob> context) {
-    MDC.put("job", job.namespacedName());
+  public UpdateControl<StoredIiifJob> reconcile(StoredIiifJob stored, Context<StoredIiifJob> context) {
+    MDC.put("job", stored.namespacedName());
     try {
-      return reconcileJob(job, context);
+      return reconcileJob(stored, context);
     } finally {
       MDC.remove("job");
     }
   }
 
-  private UpdateControl<IiifJob> reconcileJob(IiifJob job, Context<IiifJob> context) {
-    JobRunner.Pass pass = runner.reconcile(job);
+  private UpdateControl<StoredIiifJob> reconcileJob(StoredIiifJob stored, Context<StoredIiifJob> context) {
+    IiifJobBinding binding = IiifJobBinding.of(stored);
+    IiifJob job = binding.job();
+    JobRunner.Pass pass = runner.reconcile(binding);
     IiifJobStatus before = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
-    if (!Objects.equals(pass.status(), job.getStatus())) {
-      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
-          job,
-          context,
-          r -> {
-            r.setStatus(pass.status());
-            return r;
-          });
+    JsonNode written = IiifJobBinding.toJson(pass.status());
+    if (!Objects.equals(written, stored.getStatus())) {
+      try {
+        writeStatus(stored, context, written);
+      } catch (KubernetesClientException e) {
+        if (!StoredSize.isTooLarge(e)) {
+          throw e;
+        }
+        // The object with this status no longer fits what the API server stores: end the job
+        // with a status small enough to be written, rather than trying again without end.
+        pass = runner.statusTooLarge(binding, pass, e.getMessage());
+        writeStatus(stored, context, IiifJobBinding.toJson(pass.status()));
+      }
       count(job, before, pass.status());
     }
     events.record(job, pass.events());
     if (pass.delete()) {
-      log.info("job={} event=Deleted reason=ttlSecondsAfterFinished", job.namespacedName());
-      context.getClient().resource(job).delete();
+      log.info("job={} event=Deleted reason=ttlSecondsAfterFinished", stored.namespacedName());
+      context.getClient().resource(stored).delete();
       return UpdateControl.noUpdate();
     }
-    UpdateControl<IiifJob> control = UpdateControl.noUpdate();
+    UpdateControl<StoredIiifJob> control = UpdateControl.noUpdate();
     return pass.requeue().map(control::rescheduleAfter).orElse(control);
+  }
+
+  private static void writeStatus(StoredIiifJob stored, Context<StoredIiifJob> context, JsonNode status) {
+    PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
+        stored,
+        context,
+        r -> {
+          r.setStatus(status);
+          return r;
+        });
   }
 
   /** Metrics of what the status write recorded: tasks that stopped, the job's end. */
@@ -80,9 +102,10 @@ public class IiifJobReconciler implements Reconciler<IiifJob>, Cleaner<IiifJob> 
   }
 
   @Override
-  public DeleteControl cleanup(IiifJob job, Context<IiifJob> context) {
-    JobCleaner.Cleanup result = runner.cleanup(job);
-    events.record(job, result.events());
+  public DeleteControl cleanup(StoredIiifJob stored, Context<StoredIiifJob> context) {
+    IiifJobBinding binding = IiifJobBinding.of(stored);
+    JobCleaner.Cleanup result = runner.cleanup(binding);
+    events.record(binding.job(), result.events());
     if (result.done()) {
       return DeleteControl.defaultDelete();
     }

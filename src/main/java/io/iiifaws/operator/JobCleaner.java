@@ -2,6 +2,7 @@ package io.iiifaws.operator;
 
 import io.iiifaws.api.DeletionPolicy;
 import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobBinding;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.Mode;
 import io.iiifaws.api.TaskStatus;
@@ -43,11 +44,12 @@ final class JobCleaner {
     this.trouble = trouble;
   }
 
-  Cleanup cleanup(IiifJob job) {
+  Cleanup cleanup(IiifJobBinding binding) {
+    IiifJob job = binding.job();
     List<JobEvent> events = new ArrayList<>();
     IiifJobStatus status = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
     List<TaskStatus> active = status.tasks().stream().filter(TaskStatus::isActive).toList();
-    if (job.getSpec() != null && job.getSpec().deletionPolicy() == DeletionPolicy.Orphan) {
+    if (binding.storedText("deletionPolicy").filter(DeletionPolicy.Orphan.name()::equals).isPresent()) {
       if (!active.isEmpty()) {
         log.info("job={} event=Orphaned tasks={}", job.namespacedName(), active.size());
       }
@@ -59,7 +61,7 @@ final class JobCleaner {
     active.forEach(t -> toStop.put(t.taskArn(), new Place(t.region(), t.cluster())));
     SdkException trouble = null;
     try {
-      strays(job).forEach(toStop::putIfAbsent);
+      strays(binding).forEach(toStop::putIfAbsent);
     } catch (SdkException e) {
       trouble = e;
     }
@@ -84,26 +86,30 @@ final class JobCleaner {
     return new Cleanup(true, Optional.empty(), events);
   }
 
-  /** Tasks ECS runs for the job that status may not record (a crash right after RunTask). */
-  private Map<String, Place> strays(IiifJob job) {
+  /**
+   * Tasks ECS runs for the job that status may not record (a crash right after RunTask). The
+   * cluster and region are read from the stored spec, even one that does not fit its types.
+   */
+  private Map<String, Place> strays(IiifJobBinding binding) {
+    IiifJob job = binding.job();
     Map<String, Place> found = new LinkedHashMap<>();
-    if (job.getSpec() == null || job.getSpec().mode() != Mode.Task || job.getSpec().task() == null) {
+    if (!binding.storedText("mode").orElse(Mode.Task.name()).equals(Mode.Task.name())) {
       return found;
     }
-    String cluster = job.getSpec().task().cluster();
-    if (cluster == null || cluster.isBlank()) {
+    Optional<String> cluster = binding.storedText("task", "cluster");
+    if (cluster.isEmpty()) {
       return found;
     }
     String region;
     try {
-      region = aws.region(job.getSpec().region()).id();
+      region = aws.region(binding.storedText("region").orElse(null)).id();
     } catch (IllegalArgumentException e) {
       // No AWS call was ever possible for this job, so it started no task.
       return found;
     }
     try {
-      new EcsTasks(aws.ecs(region)).listStartedBy(cluster, job.getMetadata().getUid(), DesiredStatus.RUNNING)
-          .forEach(arn -> found.put(arn, new Place(region, cluster)));
+      new EcsTasks(aws.ecs(region)).listStartedBy(cluster.get(), job.getMetadata().getUid(), DesiredStatus.RUNNING)
+          .forEach(arn -> found.put(arn, new Place(region, cluster.get())));
     } catch (ClusterNotFoundException e) {
       // No cluster, no task.
     }

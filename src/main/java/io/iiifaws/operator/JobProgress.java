@@ -35,6 +35,15 @@ import java.util.function.UnaryOperator;
 final class JobProgress {
   /** Tasks kept in status; past this, finished runs that a later run replaced are dropped. */
   static final int MAX_TASKS = 1000;
+  /**
+   * Bytes of status the operator keeps to: with a spec of at most SpecValidator.MAX_SPEC_BYTES,
+   * the object stays within etcd's 1.5 MiB request limit.
+   */
+  static final long STATUS_BUDGET = 512 * 1024;
+  /** Below this many tasks, status is far from its budget and is not measured. */
+  static final int BUDGET_CHECK_FROM = 200;
+  /** What status says of a task that ECS described and then answered MISSING for, once. */
+  static final String MISSING = "MISSING";
   /** Failed images a batch names in status; its counts cover the rest. */
   static final int FAILED_IMAGES_PER_BATCH = 5;
   /** Failed images the job names in status and in messages. */
@@ -256,16 +265,24 @@ final class JobProgress {
     boolean latest = task.batch() >= batches.size() || task.attempt() >= batches.get(task.batch()).attempts();
     String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
     if (seen.missing()) {
-      Instant launched = Times.parse(task.launchedAt());
-      if (launched != null && now.isBefore(launched.plus(missingGrace))) {
+      if (task.lastStatus() == null) {
+        // Never described yet: ECS's eventual consistency, for a while after the launch.
+        Instant launched = Times.parse(task.launchedAt());
+        if (launched != null && now.isBefore(launched.plus(missingGrace))) {
+          return;
+        }
+      } else if (!MISSING.equals(task.lastStatus())) {
+        // Described before, and now unknown: one more look confirms it is gone.
+        replace(task, task.withLastStatus(MISSING));
         return;
       }
       replace(task, task.withResult(TaskResult.Lost));
       lastVerdict = "ECS no longer knows the task";
+      String why = subject + " is no longer known to ECS" + (latest ? "; batch " + task.batch() + " runs again" : "");
       if (latest) {
-        retryLater(task.batch(), subject + " is no longer known to ECS");
+        retryLater(task.batch(), why);
       }
-      event(JobEvent.warning("TaskLost", subject + " is no longer known to ECS").about(task.taskArn()));
+      event(JobEvent.warning("TaskLost", why).about(task.taskArn()));
       return;
     }
     TaskVerdict verdict = TaskVerdict.judge(seen, container, TaskLabels.STOP_MARKER);
@@ -527,9 +544,8 @@ final class JobProgress {
     }
     int total = batches.isEmpty() ? 1 : batches.size();
     int done = batches.isEmpty() ? (phase == Phase.Succeeded ? 1 : 0) : succeeded;
-    List<TaskStatus> kept = pruned();
     ImagesStatus images = images();
-    return new IiifJobStatus(
+    IiifJobStatus withoutTasks = new IiifJobStatus(
         phase,
         job.getMetadata().getGeneration(),
         startTime,
@@ -540,26 +556,39 @@ final class JobProgress {
         failed,
         conditions.isEmpty() ? null : conditions,
         batches.isEmpty() ? null : List.copyOf(batches),
-        kept.isEmpty() ? null : kept,
+        null,
         invocation,
         reports,
         images.equals(ImagesStatus.NONE) ? null : images);
+    List<TaskStatus> kept = pruned(withoutTasks);
+    return withoutTasks.withTasks(kept.isEmpty() ? null : kept);
   }
 
-  /** The tasks, less the oldest finished runs a later run of their batch replaced, past MAX_TASKS. */
-  private List<TaskStatus> pruned() {
-    List<TaskStatus> kept = new ArrayList<>(tasks);
-    for (int i = 0; i < kept.size() && kept.size() > MAX_TASKS; ) {
-      TaskStatus task = kept.get(i);
-      boolean replaced = !task.isActive() && kept.stream()
-          .anyMatch(t -> t.batch() == task.batch() && t.attempt() > task.attempt());
-      if (replaced) {
-        kept.remove(i);
-      } else {
-        i++;
+  /**
+   * The tasks status keeps: every run still running or being checked, and the newest finished
+   * runs, as many as MAX_TASKS and the status budget allow. A finished run dropped from status is
+   * not lost to the job: its batch records its attempts, failures and images.
+   */
+  private List<TaskStatus> pruned(IiifJobStatus without) {
+    List<TaskStatus> finished = tasks.stream().filter(t -> !t.isActive() && t.result() != TaskResult.Verifying).toList();
+    int room = Math.max(0, MAX_TASKS - (tasks.size() - finished.size()));
+    int dropped = Math.max(0, finished.size() - room);
+    if (tasks.size() > BUDGET_CHECK_FROM) {
+      // Each task takes its JSON and a comma in the list; the list its name.
+      long bytes = StatusSize.of(without) + "\"tasks\":[],".length();
+      for (TaskStatus task : tasks) {
+        bytes += StatusSize.of(task) + 1;
+      }
+      for (TaskStatus task : finished.subList(0, dropped)) {
+        bytes -= StatusSize.of(task) + 1;
+      }
+      for (int i = dropped; i < finished.size() && bytes > STATUS_BUDGET; i++) {
+        bytes -= StatusSize.of(finished.get(i)) + 1;
+        dropped = i + 1;
       }
     }
-    return kept;
+    java.util.Set<TaskStatus> gone = new java.util.HashSet<>(finished.subList(0, dropped));
+    return tasks.stream().filter(t -> !gone.contains(t)).toList();
   }
 
   private boolean invocationInFlight() {

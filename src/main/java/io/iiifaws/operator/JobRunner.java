@@ -2,6 +2,7 @@ package io.iiifaws.operator;
 
 import io.iiifaws.api.Condition;
 import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobBinding;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.Mode;
 import io.iiifaws.aws.AwsClients;
@@ -44,13 +45,25 @@ public final class JobRunner {
   }
 
   public Pass reconcile(IiifJob job) {
+    return reconcile(IiifJobBinding.of(job));
+  }
+
+  /** One pass over a job as it was stored: a spec that does not fit its types is an invalid spec. */
+  public Pass reconcile(IiifJobBinding binding) {
     Instant now = clock.instant();
-    IiifJob current = retryIfSpecFixed(job);
+    IiifJob current = retryIfSpecFixed(binding.job());
     JobProgress progress;
     JobPlan plan;
     try {
+      if (binding.specProblem().isPresent()) {
+        throw new InvalidSpecException(binding.specProblem().get());
+      }
       plan = validator.plan(current);
       progress = new JobProgress(current, plan.batches(), now, settings.backoffs());
+      if (binding.statusProblem().isPresent()) {
+        progress.event(JobEvent.warning("StatusUnreadable", binding.statusProblem().get()
+            + "; the operator starts the status again, and takes in the job's tasks from ECS"));
+      }
     } catch (InvalidSpecException e) {
       progress = new JobProgress(current, List.of(), now, settings.backoffs());
       if (progress.isFinished()) {
@@ -84,10 +97,33 @@ public final class JobRunner {
     return new Pass(progress.toStatus(), progress.events(), requeue, false);
   }
 
-  /** Deleting a job: stops its tasks unless it orphans them. */
-  JobCleaner.Cleanup cleanup(IiifJob job) {
+  /**
+   * The status a pass wanted to write does not fit next to the spec in what the API server stores:
+   * the job's running tasks are stopped and it fails with a status that keeps its conditions and
+   * counters, and no list of batches or tasks.
+   */
+  Pass statusTooLarge(IiifJobBinding binding, Pass wanted, String apiMessage) {
+    IiifJob job = binding.job();
+    IiifJob asWanted = new IiifJob();
+    asWanted.setMetadata(job.getMetadata());
+    asWanted.setSpec(job.getSpec());
+    asWanted.setStatus(wanted.status());
+    JobProgress progress = new JobProgress(asWanted, List.of(), clock.instant(), settings.backoffs());
+    progress.events().addAll(wanted.events());
+    tracking.stopActive(job, progress, "StatusTooLarge");
+    progress.fail("StatusTooLarge", "The job's status no longer fits next to its spec in what the API server stores ("
+        + io.iiifaws.aws.AwsErrors.scrub(apiMessage) + "); its running tasks were stopped. Split the job into smaller ones");
     forget(job);
-    return cleaner.cleanup(job);
+    IiifJobStatus full = progress.toStatus();
+    IiifJobStatus small = new IiifJobStatus(full.phase(), full.observedGeneration(), full.startTime(), full.completionTime(),
+        full.progress(), 0, full.succeeded(), full.failed(), full.conditions(), null, null, null, full.reports(), full.images());
+    return new Pass(small, progress.events(), Optional.empty(), false);
+  }
+
+  /** Deleting a job: stops its tasks unless it orphans them. */
+  JobCleaner.Cleanup cleanup(IiifJobBinding binding) {
+    forget(binding.job());
+    return cleaner.cleanup(binding);
   }
 
   /** Forgets what is kept in memory for a job that finished or is gone. */

@@ -34,6 +34,15 @@ import software.amazon.awssdk.regions.Region;
 final class SpecValidator {
   /** Batches a job may have: status records each, and a resource must stay well under 1.5 MB. */
   static final int MAX_BATCHES = 500;
+  /**
+   * The most spec an object may have so that it and a status of JobProgress.STATUS_BUDGET fit in
+   * etcd's 1.5 MiB request limit, with room for metadata.
+   */
+  static final long MAX_SPEC_BYTES = 1536 * 1024 - JobProgress.STATUS_BUDGET - 64 * 1024;
+  /** ECS's limit on a container's name. */
+  static final int MAX_CONTAINER_NAME = 255;
+  /** The longest deadline: ten years, well within what times in status can hold. */
+  static final long MAX_DEADLINE_SECONDS = 315_360_000L;
   /** Tags ECS allows on a task, minus the four the operator adds. */
   static final int MAX_USER_TAGS = 50 - 4;
 
@@ -54,6 +63,7 @@ final class SpecValidator {
     if (spec == null) {
       throw new InvalidSpecException("spec is required");
     }
+    checkRanges(spec);
     ProcessCommand command = command(spec.process());
     List<String> uris = uris(spec, command);
     Region region;
@@ -82,6 +92,10 @@ final class SpecValidator {
     require(task.cluster(), "spec.task.cluster is required in Task mode");
     require(task.taskDefinition(), "spec.task.taskDefinition is required in Task mode");
     require(task.container(), "spec.task.container is required in Task mode: it names the container that runs iiif-process");
+    if (task.container().length() > MAX_CONTAINER_NAME) {
+      throw new InvalidSpecException("spec.task.container is " + task.container().length() + " characters; ECS names"
+          + " containers in at most " + MAX_CONTAINER_NAME);
+    }
     checkPlacement(spec);
     checkTags(task.tags());
     if (job.getStatus() != null && !job.getStatus().batches().isEmpty()) {
@@ -94,6 +108,8 @@ final class SpecValidator {
       Map<String, String> longestLabels = TaskLabels.environment(job, longest);
       batches = BatchPlanner.plan(uris, spec.batch().size(), command,
           reports.map(r -> r.run(longest.batch(), longest.attempt())), task.container(), longestLabels);
+    } catch (BatchPlanner.CommandTooLongException e) {
+      throw new InvalidSpecException("spec.process: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       throw new InvalidSpecException("spec.uris: " + e.getMessage());
     }
@@ -168,6 +184,12 @@ final class SpecValidator {
     if (spec.uris().isEmpty()) {
       throw new InvalidSpecException("spec.uris must list at least one URI");
     }
+    long bytes = spec.uris().stream().mapToLong(u -> u == null ? 5 : u.getBytes(StandardCharsets.UTF_8).length + 3).sum();
+    if (bytes > MAX_SPEC_BYTES) {
+      throw new InvalidSpecException("spec.uris: the " + spec.uris().size() + " URIs are " + bytes + " bytes; with the"
+          + " job's status they would not fit in the 1.5 MiB etcd stores of an object (" + MAX_SPEC_BYTES + " bytes of URIs"
+          + " at most): split the job");
+    }
     List<String> result = new ArrayList<>(spec.uris().size());
     Map<String, Integer> seen = new java.util.HashMap<>();
     for (int i = 0; i < spec.uris().size(); i++) {
@@ -201,6 +223,34 @@ final class SpecValidator {
     return result;
   }
 
+  /**
+   * The CRD's bounds, checked again: the API server may not have enforced them (an older CRD, a
+   * server without validation), and the operator must not trust that it did.
+   */
+  private static void checkRanges(IiifJobSpec spec) throws InvalidSpecException {
+    between("spec.parallelism", spec.parallelism(), 1, 1000);
+    between("spec.backoffLimit", spec.backoffLimit(), 0, 100);
+    if (spec.batch().size() != null) {
+      between("spec.batch.size", spec.batch().size(), 1, 100_000);
+    }
+    if (spec.activeDeadlineSeconds() != null) {
+      between("spec.activeDeadlineSeconds", spec.activeDeadlineSeconds(), 1, MAX_DEADLINE_SECONDS);
+    }
+    if (spec.ttlSecondsAfterFinished() != null) {
+      between("spec.ttlSecondsAfterFinished", spec.ttlSecondsAfterFinished(), 0, MAX_DEADLINE_SECONDS);
+    }
+    between("spec.process.maxFailedImages", spec.process().maxFailedImages(), 0, 100_000);
+  }
+
+  private static void between(String field, long value, long least, long most) throws InvalidSpecException {
+    if (value < least) {
+      throw new InvalidSpecException(field + ": " + value + " is less than " + least);
+    }
+    if (value > most) {
+      throw new InvalidSpecException(field + ": " + value + " is more than " + most);
+    }
+  }
+
   private static ProcessCommand command(ProcessSpec process) throws InvalidSpecException {
     for (String part : process.command()) {
       if (part == null || part.isEmpty()) {
@@ -230,9 +280,18 @@ final class SpecValidator {
           "spec.task.launchType and spec.task.capacityProviderStrategy cannot both be set");
     }
     for (int i = 0; i < task.capacityProviderStrategy().size(); i++) {
+      if (task.capacityProviderStrategy().get(i) == null) {
+        throw new InvalidSpecException("spec.task.capacityProviderStrategy[" + i + "] is empty");
+      }
       if (task.capacityProviderStrategy().get(i).capacityProvider() == null) {
         throw new InvalidSpecException("spec.task.capacityProviderStrategy[" + i + "].capacityProvider is required");
       }
+    }
+    // ECS refuses a strategy of several providers that all weigh 0 (a missing weight is 0).
+    if (task.capacityProviderStrategy().size() > 1
+        && task.capacityProviderStrategy().stream().allMatch(c -> c.weight() == null || c.weight() == 0)) {
+      throw new InvalidSpecException("spec.task.capacityProviderStrategy: of several providers, at least one needs a"
+          + " weight above 0");
     }
     boolean fargate =
         task.launchType() == LaunchType.FARGATE

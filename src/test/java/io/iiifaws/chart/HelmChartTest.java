@@ -148,10 +148,16 @@ class HelmChartTest {
   }
 
   @Test
-  void valuesThatBreakTheSchemaAreRefused() {
+  void valuesThatBreakTheSchemaAreRefused() throws Exception {
     assertThatThrownBy(() -> render(t -> t.set("logFormat", "xml"))).hasMessageContaining("logFormat");
     assertThatThrownBy(() -> render(t -> t.set("watchNamespaces[0]", "Not_A_Namespace"))).hasMessageContaining("watchNamespaces");
     assertThatThrownBy(() -> render(t -> t.set("pollInterval", "soon"))).hasMessageContaining("pollInterval");
+    // Faster than once a second would only spend the account's ECS rate.
+    for (String tooFast : List.of("0s", "500ms", "999ms")) {
+      assertThatThrownBy(() -> render(t -> t.set("pollInterval", tooFast))).as(tooFast).hasMessageContaining("pollInterval");
+    }
+    assertThat(render(t -> t.set("pollInterval", "1000ms"))).isNotEmpty();
+    assertThatThrownBy(() -> render(t -> t.set("reports", "s3blob://museum/reports"))).hasMessageContaining("reports");
     assertThatThrownBy(() -> render(t -> t.set("replicas", 2))).hasMessageContaining("replicas");
   }
 }

@@ -59,6 +59,8 @@ class ProcessEcsCliTest {
   @BeforeEach
   void reset() {
     h.aws.outcomes(task -> TaskOutcome.SUCCESS);
+    // -wait polls once a second at the most.
+    h.aws.stopAtOnce(true);
   }
 
   record Run(int status, String out, String err) {
@@ -120,17 +122,17 @@ class ProcessEcsCliTest {
   @Test
   void waitReturnsTheGoIiifContainersExitCodeWithTheStopReasonOnStderr() {
     h.aws.outcomes(task -> TaskOutcome.exit(3));
-    Run failed = run(env(), args(taskFlags(), "-wait", "-wait-interval", "20ms", "a.jpg"));
+    Run failed = run(env(), args(taskFlags(), "-wait", "-wait-interval", "1s", "a.jpg"));
     assertThat(failed.status()).isEqualTo(3);
     assertThat(failed.err()).contains("container iiif exited 3 (EssentialContainerExited: Essential container in task exited)");
 
     h.aws.outcomes(task -> TaskOutcome.failedToStart("CannotPullContainerError: pull access denied"));
-    Run notStarted = run(env(), args(taskFlags(), "-wait", "-wait-interval", "20ms", "a.jpg"));
+    Run notStarted = run(env(), args(taskFlags(), "-wait", "-wait-interval", "1s", "a.jpg"));
     assertThat(notStarted.status()).isEqualTo(1);
     assertThat(notStarted.err()).contains("task failed to start (TaskFailedToStart: CannotPullContainerError: pull access denied)");
 
     h.aws.outcomes(task -> TaskOutcome.SUCCESS);
-    Run ok = run(env(), args(taskFlags(), "-wait=true", "-wait-interval=20ms", "a.jpg"));
+    Run ok = run(env(), args(taskFlags(), "-wait=true", "-wait-interval=1s", "a.jpg"));
     assertThat(ok.status()).isZero();
     assertThat(ok.err()).contains("container iiif exited 0");
   }
@@ -142,7 +144,7 @@ class ProcessEcsCliTest {
       goIiif.createBucket(bucket);
       goIiif.runTasksOf(h.aws, origin -> origin.equals("corrupt.jpg") ? GoIiifDouble.Result.FAILED : GoIiifDouble.Result.PROCESSED);
       List<String> flags = new ArrayList<>(taskFlags());
-      flags.addAll(List.of("-go-iiif-style", "v4", "-reports", "s3://" + bucket + "/reports/", "-wait", "-wait-interval", "20ms"));
+      flags.addAll(List.of("-go-iiif-style", "v4", "-reports", "s3://" + bucket + "/reports/", "-wait", "-wait-interval", "1s"));
 
       Run good = run(env(), args(flags, "uploads/avocado.png", "plain.jpg"));
       assertThat(good.status()).as(good.err()).isZero();
@@ -229,6 +231,37 @@ class ProcessEcsCliTest {
     Run missing = run(env(), "a.jpg");
     assertThat(missing.status()).isEqualTo(2);
     assertThat(missing.err()).startsWith("iiif-aws process-ecs: -cluster is required (or IIIF_PROCESS_CLUSTER)");
+  }
+
+  @Test
+  void pollingFasterThanASecondAControlCharacterOrAMissingProfileIsRefusedBeforeAnyLaunch() {
+    int before = h.aws.calls("RunTask");
+    Map<String, String> problems = new java.util.LinkedHashMap<>();
+    problems.put("-wait -wait-interval 0s a.jpg", "-wait-interval must be at least 1s, not 0s");
+    problems.put("-wait -wait-interval -5s a.jpg", "-wait-interval must be at least 1s, not -5s");
+    problems.put("-wait -wait-interval 200ms a.jpg", "-wait-interval must be at least 1s, not 200ms");
+    problems.put("bad\nname.jpg", "holds a control character");
+    problems.put("dir/-x.jpg", "its name '-x.jpg' is empty or starts with '-'");
+    problems.forEach((input, message) -> {
+      Run run = run(env(), args(taskFlags(), input.split(" ")));
+      assertThat(run.status()).as(input).isEqualTo(2);
+      assertThat(run.err().lines().toList()).as(input).singleElement().asString().contains(message);
+    });
+    Run profile = run(env(), args(List.of("-ecs-dsn", "region=us-east-1 credentials=" + credentials + ":nobody", "-cluster", "c",
+        "-task", "t:1", "-container", "c", "-subnet", "subnet-1"), "a.jpg"));
+    assertThat(profile.status()).isEqualTo(2);
+    assertThat(profile.err().strip()).isEqualTo("iiif-aws process-ecs: -ecs-dsn: profile 'nobody' is not in " + credentials
+        + " (try iiif-aws process-ecs -h)");
+    Run named = run(env(), args(List.of("-ecs-dsn", "region=us-east-1 credentials=no-such-profile-anywhere", "-cluster", "c",
+        "-task", "t:1", "-container", "c", "-subnet", "subnet-1"), "a.jpg"));
+    assertThat(named.status()).isEqualTo(2);
+    assertThat(named.err()).contains("profile 'no-such-profile-anywhere' is in neither the shared credentials file nor the config file");
+    assertThat(h.aws.calls("RunTask")).isEqualTo(before);
+
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int operator = Main.run(env(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8), "operator", "--poll-interval", "0s");
+    assertThat(operator).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--poll-interval must be at least 1s, not 0s");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.iiifaws.cli.Main;
+import io.iiifaws.testing.FaultyAws;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.TaskView;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -82,10 +84,14 @@ class S3EventHandlerTest {
     ProcessResponse sns = handler.handle(event("sns-s3.json"), null);
     assertThat(sns.uris()).containsExactly("red flower.jpg", "Café de Fløre (1902).TIF");
 
+    // Each SQS message starts its own task.
     ProcessResponse sqs = handler.handle(event("sqs-s3.json"), null);
     assertThat(sqs.uris()).containsExactly("red flower.jpg", "Café de Fløre (1902).TIF");
     assertThat(sqs.skipped()).containsExactly("accessions/2024/catalogue notes.txt");
-    assertThat(launched(sqs.taskId()).command()).endsWith("-uri=red flower.jpg", "-uri=Café de Fløre (1902).TIF");
+    assertThat(sqs.taskIds()).hasSize(2);
+    assertThat(launched(sqs.taskIds().get(0)).command()).endsWith("-uri=red flower.jpg");
+    assertThat(launched(sqs.taskIds().get(1)).command()).endsWith("-uri=Café de Fløre (1902).TIF");
+    assertThat(sqs.batchItemFailures()).isEmpty();
   }
 
   @Test
@@ -162,21 +168,51 @@ class S3EventHandlerTest {
     }
   }
 
+  static String sqsRecord(String messageId, String body) {
+    return "{\"messageId\":\"" + messageId + "\",\"eventSource\":\"aws:sqs\",\"body\":\"" + body.replace("\"", "\\\"") + "\"}";
+  }
+
   @Test
-  void aBadMessageOrARemovalDoesNotSpoilTheRestOfTheBatch() throws IOException {
-    String good = io.iiifaws.lambda.S3Events.forUris(List.of("good.jpg"), "us-east-1", "b").replace("\"", "\\\"");
+  void eachSqsMessageIsAnsweredOnItsOwnAndOnlyTheFailedOnesAreDeliveredAgain() throws IOException {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String good = io.iiifaws.lambda.S3Events.forUris(List.of("good-" + id + ".jpg"), "us-east-1", "b");
     String removal = io.iiifaws.lambda.S3Events.forUris(List.of("gone.jpg"), "us-east-1", "b")
-        .replace("ObjectCreated:Put", "ObjectRemoved:Delete").replace("\"", "\\\"");
-    String batch = "{\"Records\":[{\"eventSource\":\"aws:sqs\",\"body\":\"hello\"},"
-        + "{\"eventSource\":\"aws:sqs\",\"body\":\"" + removal + "\"},"
-        + "{\"eventSource\":\"aws:sqs\",\"body\":\"" + good + "\"}]}";
+        .replace("ObjectCreated:Put", "ObjectRemoved:Delete");
+    String throttled = io.iiifaws.lambda.S3Events.forUris(List.of("later-" + id + ".jpg"), "us-east-1", "b");
+    String batch = "{\"Records\":[" + sqsRecord("m-throttled-" + id, throttled) + "," + sqsRecord("m-hello-" + id, "hello") + ","
+        + sqsRecord("m-removal-" + id, removal) + "," + sqsRecord("m-good-" + id, good) + "]}";
+    int before = h.aws.launched().size();
+    h.aws.refuseNextRunTasks("RESOURCE:MEMORY");
 
-    ProcessResponse response = new S3EventHandler(env).handle(batch, null);
+    ProcessResponse response = new S3EventHandler(env).handle(batch, "req-" + id);
 
-    assertThat(response.uris()).containsExactly("good.jpg");
+    assertThat(response.batchItemFailures()).extracting(ProcessResponse.ItemFailure::itemIdentifier)
+        .containsExactly("m-throttled-" + id, "m-hello-" + id);
+    assertThat(response.uris()).containsExactly("good-" + id + ".jpg");
     assertThat(response.skipped()).containsExactly("gone.jpg");
-    assertThat(response.unreadable()).singleElement().asString().startsWith("event is not JSON");
-    assertThat(launched(response.taskId()).command()).endsWith("-uri=good.jpg");
+    assertThat(launched(response.taskId()).command()).endsWith("-uri=good-" + id + ".jpg");
+    assertThat(h.aws.launched()).hasSize(before + 1);
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(new S3EventHandler(env).handleJson("{\"Records\":["
+        + sqsRecord("m-hello-" + id, "hello") + "]}", "x")).path("batchItemFailures").get(0).path("itemIdentifier").asText())
+        .isEqualTo("m-hello-" + id);
+
+    // SQS delivers the whole batch again under another request id: only the refused message starts a task.
+    ProcessResponse again = new S3EventHandler(env).handle(batch, "req2-" + id);
+    assertThat(again.batchItemFailures()).extracting(ProcessResponse.ItemFailure::itemIdentifier).containsExactly("m-hello-" + id);
+    assertThat(h.aws.launched()).hasSize(before + 2);
+    assertThat(again.taskIds()).contains(response.taskId());
+  }
+
+  @Test
+  void aKeyGoIiifCannotTakeIsSkippedAndTheOthersAreProcessed() throws IOException {
+    String event = io.iiifaws.lambda.S3Events.forUris(List.of("uploads/-evil.jpg", "uploads/fine.jpg", "bad\nname.jpg",
+        "uploads/nul\u0000.jpg"), "us-east-1", "b");
+
+    ProcessResponse response = new S3EventHandler(env).handle(event, null);
+
+    assertThat(response.uris()).containsExactly("fine.jpg");
+    assertThat(response.skipped()).containsExactly("uploads/-evil.jpg", "bad\nname.jpg", "uploads/nul\u0000.jpg");
+    assertThat(launched(response.taskId()).command()).endsWith("-uri=fine.jpg");
   }
 
   @Test

@@ -113,6 +113,7 @@ class PackagedJarIT {
   void theIiifProcessEcsScriptRunsATaskWithEnvCredentialsAndWaitsForItsExitCode() throws Exception {
     try (OperatorHarness h = new OperatorHarness()) {
       h.aws.outcomes(task -> TaskOutcome.exit(4));
+      h.aws.stopAtOnce(true);
       Map<String, String> env = Map.of(
           "IIIF_AWS_JAR", JAR.toAbsolutePath().toString(),
           "AWS_ENDPOINT_URL", h.aws.endpoint().toString(),
@@ -121,7 +122,7 @@ class PackagedJarIT {
           "IIIF_PROCESS_SUBNET", h.network.subnet(),
           "IIIF_PROCESS_SECURITY_GROUP", h.network.securityGroup());
       List<String> command = new ArrayList<>(List.of("bin/iiif-process-ecs", "-ecs-dsn", "region=us-east-1 credentials=env:",
-          "-cluster", h.cluster, "-task", h.taskDefinition, "-container", OperatorHarness.CONTAINER, "-wait", "-wait-interval", "50ms",
+          "-cluster", h.cluster, "-task", h.taskDefinition, "-container", OperatorHarness.CONTAINER, "-wait", "-wait-interval", "1s",
           "-uri", "IMG_0084.JPG"));
 
       Run run = run(env, command.toArray(String[]::new));

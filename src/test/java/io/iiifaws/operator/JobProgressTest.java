@@ -166,4 +166,32 @@ class JobProgressTest {
     assertThat(status.tasks().get(status.tasks().size() - 1).attempt()).isEqualTo(JobProgress.MAX_TASKS + 5);
     assertThat(new JobProgress(job(status), one, T0, FIXED).nextAttempt(0)).isEqualTo(JobProgress.MAX_TASKS + 6);
   }
+
+  @Test
+  void statusKeepsToItsBudgetByDroppingTheOldestFinishedRunsNeverARunningOne() {
+    List<Batch> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      many.add(new Batch(i, new UriRange(i, i), List.of(i + ".jpg")));
+    }
+    JobProgress progress = new JobProgress(job(null), many, T0, FIXED);
+    // Every batch failed twice with long reasons, and is running its third attempt.
+    String reason = "CannotPullContainerError: " + "x".repeat(200);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      for (int batch = 0; batch < 500; batch++) {
+        String arn = "arn:aws:ecs:us-east-1:123456789012:task/iiif/" + String.format("%032d", attempt * 1000 + batch);
+        TaskStatus task = progress.launched(new RunId(batch, attempt), arn, "iiif");
+        if (attempt < 3) {
+          progress.observe(task, new TaskObservation(arn, false, "STOPPED", "STOPPED", "TaskFailedToStart", reason, T0, T0,
+              List.of(new ContainerState("iiif", "STOPPED", null, reason)), Map.of(), Map.of()), "iiif", Duration.ZERO);
+        }
+      }
+    }
+    IiifJobStatus status = progress.toStatus();
+
+    assertThat(StatusSize.of(status)).isLessThanOrEqualTo(JobProgress.STATUS_BUDGET);
+    assertThat(status.tasks()).filteredOn(TaskStatus::isActive).hasSize(500);
+    assertThat(status.tasks()).filteredOn(t -> !t.isActive()).isNotEmpty()
+        .allSatisfy(t -> assertThat(t.attempt()).isEqualTo(2));
+    assertThat(new JobProgress(job(status), many, T0, FIXED).nextAttempt(0)).isEqualTo(4);
+  }
 }

@@ -176,6 +176,28 @@ class JobSemanticsTest {
   }
 
   @Test
+  void aDescribedTaskThatEcsForgetsIsLostAfterOneConfirmingLookNotAfterTheLaunchGrace() {
+    h.stop();
+    // Two minutes of grace for tasks ECS has not shown yet, as in production.
+    var settings = OperatorHarness.fastSettings();
+    h.start(new OperatorSettings(settings.pollInterval(), settings.backgroundPoll(), Duration.ofMinutes(2),
+        settings.backoffs(), settings.reports()));
+    h.aws.holdRunning(task -> task.attempt() == 1);
+    h.create(Specs.with(h.taskJob("forgotten", "a.jpg"), "backoffLimit", 0));
+    IiifJob running = h.await("forgotten", j -> running(j, 1)
+        && "RUNNING".equals(j.getStatus().tasks().get(0).lastStatus()));
+
+    h.aws.forget(running.getStatus().tasks().get(0).taskArn());
+    // Well within the two minutes the old rule waited from the launch.
+    IiifJob job = h.awaitFinished("forgotten", Duration.ofSeconds(20));
+
+    assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
+    assertThat(job.getStatus().tasks()).extracting(TaskStatus::result).containsExactly(TaskResult.Lost, TaskResult.Succeeded);
+    assertThat(h.events("forgotten")).filteredOn(e -> "TaskLost".equals(e.getReason())).singleElement()
+        .satisfies(e -> assertThat(e.getNote()).endsWith("is no longer known to ECS; batch 0 runs again"));
+  }
+
+  @Test
   void aStoppedTaskIsNeverAskedAboutAgainSoEcsForgettingItChangesNothing() {
     h.create(Specs.with(Specs.with(h.taskJob("remembered", "a.jpg", "b.jpg"), "batch.size", 1), "parallelism", 1));
     IiifJob job = h.awaitFinished("remembered");

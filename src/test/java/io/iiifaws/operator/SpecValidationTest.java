@@ -61,7 +61,8 @@ class SpecValidationTest {
         Arguments.of(Specs.with(ok, "uris", List.of()), "spec.uris must list at least one URI"),
         Arguments.of(Specs.with(ok, "uris", List.of("a\nb.jpg")), "spec.uris[0] contains a control character"),
         Arguments.of(Specs.with(ok, "uris", List.of("x".repeat(9000) + ".jpg")), "spec.uris: URI 0 is too long"),
-        Arguments.of(Specs.with(ok, "process.command", List.of("/bin/iiif-process", "-x".repeat(4100))), "spec.uris: URI 0 is too long"),
+        Arguments.of(Specs.with(ok, "process.command", List.of("/bin/iiif-process", "-x".repeat(4100))),
+            "spec.process: the go-iiif command and the operator's variables need 8"),
         Arguments.of(Specs.with(ok, "region", "mars-north-1"), "spec.region: 'mars-north-1' is not an AWS region"),
         Arguments.of(Specs.with(ok, "network.subnets", List.of()), "spec.network.subnets is required for Fargate"),
         Arguments.of(Specs.with(ok, "network.subnets", List.of("subnet-XYZ")), "spec.network.subnets[0] ('subnet-XYZ') is not a subnet ID"),
@@ -91,7 +92,23 @@ class SpecValidationTest {
             "spec.process.reports: go-iiif 1 to 3 (style v2) write their reports beside the derivatives"),
         Arguments.of(Specs.with(Specs.with(ok, "process.reportName", "r.json"), "process.reports", "s3://reports/iiif/"),
             "spec.process.reportName: the operator names the reports that go to spec.process.reports"),
-        Arguments.of(Specs.with(ok, "process.reports", "s3://reports/a//b/"), "spec.process.reports: 's3://reports/a//b/'"));
+        Arguments.of(Specs.with(ok, "process.reports", "s3://reports/a//b/"), "spec.process.reports: 's3://reports/a//b/'"),
+        Arguments.of(Specs.with(ok, "parallelism", 0), "spec.parallelism: 0 is less than 1"),
+        Arguments.of(Specs.with(ok, "parallelism", -3), "spec.parallelism: -3 is less than 1"),
+        Arguments.of(Specs.with(ok, "batch.size", 0), "spec.batch.size: 0 is less than 1"),
+        Arguments.of(Specs.with(ok, "backoffLimit", -1), "spec.backoffLimit: -1 is less than 0"),
+        Arguments.of(Specs.with(ok, "activeDeadlineSeconds", 0), "spec.activeDeadlineSeconds: 0 is less than 1"),
+        Arguments.of(Specs.with(ok, "activeDeadlineSeconds", Long.MAX_VALUE),
+            "spec.activeDeadlineSeconds: 9223372036854775807 is more than 315360000"),
+        Arguments.of(Specs.with(ok, "ttlSecondsAfterFinished", -5), "spec.ttlSecondsAfterFinished: -5 is less than 0"),
+        Arguments.of(Specs.with(Specs.with(ok, "task.launchType", null), "task.capacityProviderStrategy",
+            java.util.Arrays.asList((Object) null)), "spec.task.capacityProviderStrategy[0] is empty"),
+        Arguments.of(Specs.with(Specs.with(ok, "task.launchType", null), "task.capacityProviderStrategy",
+            List.of(java.util.Map.of("capacityProvider", "FARGATE"), java.util.Map.of("capacityProvider", "FARGATE_SPOT"))),
+            "spec.task.capacityProviderStrategy: of several providers, at least one needs a weight above 0"),
+        Arguments.of(Specs.with(ok, "task.container", "c".repeat(300)), "spec.task.container is 300 characters; ECS names"
+            + " containers in at most 255"),
+        Arguments.of(Specs.with(ok, "process.maxFailedImages", -1), "spec.process.maxFailedImages: -1 is less than 0"));
   }
 
   static List<String> distinct(int count, String format) {

@@ -105,6 +105,7 @@ public final class FaultyAws implements AutoCloseable {
   private volatile Duration listLag = Duration.ZERO;
   private volatile Duration describeLag = Duration.ZERO;
   private volatile Hook hook = new Hook() {};
+  private volatile boolean stopAtOnce;
 
   /** What a function answers: a payload, and a function error (Handled/Unhandled) or null. */
   public record LambdaAnswer(String payload, String functionError) {}
@@ -126,6 +127,14 @@ public final class FaultyAws implements AutoCloseable {
   /** How each task ends once moto stops it; default: exit 0. */
   public void outcomes(Function<TaskView, TaskOutcome> rule) {
     outcomes = rule;
+  }
+
+  /**
+   * Tasks that are not held running are reported STOPPED from their first description, instead of
+   * going through moto's states one DescribeTasks at a time: for callers that poll once a second.
+   */
+  public void stopAtOnce(boolean next) {
+    stopAtOnce = next;
   }
 
   /** Tasks matching are reported RUNNING (until StopTask, or until the rule stops matching). */
@@ -393,9 +402,12 @@ public final class FaultyAws implements AutoCloseable {
       return;
     }
     if (!"STOPPED".equals(task.path("lastStatus").asText())) {
-      container.put("lastStatus", "RUNNING");
-      container.remove("exitCode");
-      return;
+      if (!stopAtOnce) {
+        container.put("lastStatus", "RUNNING");
+        container.remove("exitCode");
+        return;
+      }
+      task.put("lastStatus", "STOPPED");
     }
     TaskOutcome outcome =
         stoppedByRequest

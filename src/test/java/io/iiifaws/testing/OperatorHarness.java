@@ -146,6 +146,24 @@ public final class OperatorHarness implements AutoCloseable {
     return client().resource(job).create();
   }
 
+  /**
+   * Stores a job as raw JSON ({@code {"spec": …, "status": …}} around the metadata), as an API
+   * server would store what its schema let through.
+   */
+  public void createStored(String name, String specAndStatusJson) {
+    String json = "{\"apiVersion\":\"iiif-aws.io/v1alpha1\",\"kind\":\"IiifJob\",\"metadata\":{\"name\":\"" + name
+        + "\",\"namespace\":\"" + NAMESPACE + "\"}," + specAndStatusJson.strip().substring(1);
+    var resource = client().getKubernetesSerialization().unmarshal(json,
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    client().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(NAMESPACE).resource(resource).create();
+  }
+
+  /** A job as stored, read into its types the way the operator reads it. */
+  public io.iiifaws.api.IiifJobBinding stored(String name) {
+    var stored = client().resources(io.iiifaws.api.StoredIiifJob.class).inNamespace(NAMESPACE).withName(name).get();
+    return stored == null ? null : io.iiifaws.api.IiifJobBinding.of(stored);
+  }
+
   public IiifJob job(String name) {
     return client().resources(IiifJob.class).inNamespace(NAMESPACE).withName(name).get();
   }
