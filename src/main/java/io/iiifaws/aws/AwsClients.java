@@ -13,6 +13,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -36,7 +37,11 @@ public final class AwsClients implements AutoCloseable {
    * @param defaultRegion used when a request names no region; empty means the SDK's default chain
    * @param endpoint overrides the AWS endpoint (an emulator); empty means the SDK's default chain
    * @param credentials empty means the SDK's default credentials chain
-   * @param sdkRetries false leaves retrying to the caller: the operator retries by requeueing
+   * @param sdkRetries true: the SDK's default retries for every client; false, as the operator
+   *     has it: ECS calls are retried within the call, a few times, on throttling, 5xx and broken
+   *     connections (they are idempotent: RunTask has its client token), so that a short
+   *     throttle never reaches a job; Lambda invocations are not (a retry may run the function
+   *     twice), and the operator retries them by requeueing
    *     instead of sleeping in its reconcile thread
    * @param interceptors added to every client (metrics)
    */
@@ -93,11 +98,29 @@ public final class AwsClients implements AutoCloseable {
                       UrlConnectionHttpClient.builder()
                           .connectionTimeout(Duration.ofSeconds(10))
                           .socketTimeout(Duration.ofSeconds(30)))
-                  .overrideConfiguration(override(Duration.ofSeconds(60)));
+                  .overrideConfiguration(override(Duration.ofSeconds(60), ecsRetries()));
           settings.endpoint().ifPresent(builder::endpointOverride);
           settings.credentials().ifPresent(builder::credentialsProvider);
           return builder.build();
         });
+  }
+
+  /** ECS attempts of one call in the operator: five take a throttle rate of 30% down to 0.2%. */
+  static final int ECS_ATTEMPTS = 5;
+
+  /**
+   * The standard strategy (backoff with jitter between attempts), without its circuit breaker,
+   * which would stop retrying when throttling is widespread, just when retrying in the call is
+   * what keeps throttles from the jobs.
+   */
+  private RetryStrategy ecsRetries() {
+    if (settings.sdkRetries()) {
+      return null;
+    }
+    return software.amazon.awssdk.retries.StandardRetryStrategy.builder().maxAttempts(ECS_ATTEMPTS)
+        .circuitBreakerEnabled(false)
+        .retryOnException(e -> AwsErrors.isTransient(e) && !(e instanceof EcsPacing.Paced))
+        .build();
   }
 
   /** The asynchronous Lambda client for a region; null or blank means the default region. */
@@ -112,7 +135,7 @@ public final class AwsClients implements AutoCloseable {
                       NettyNioAsyncHttpClient.builder()
                           .connectionTimeout(Duration.ofSeconds(10))
                           .readTimeout(LAMBDA_TIMEOUT))
-                  .overrideConfiguration(override(LAMBDA_TIMEOUT));
+                  .overrideConfiguration(override(LAMBDA_TIMEOUT, settings.sdkRetries() ? null : AwsRetryStrategy.doNotRetry()));
           settings.endpoint().ifPresent(builder::endpointOverride);
           settings.credentials().ifPresent(builder::credentialsProvider);
           return builder.build();
@@ -139,7 +162,7 @@ public final class AwsClients implements AutoCloseable {
                           .maxConcurrency(S3_CONNECTIONS))
                   .forcePathStyle(overridden)
                   .crossRegionAccessEnabled(!overridden)
-                  .overrideConfiguration(override(Duration.ofSeconds(60), true));
+                  .overrideConfiguration(override(Duration.ofSeconds(60), null));
           settings.endpoint().ifPresent(builder::endpointOverride);
           settings.credentials().ifPresent(builder::credentialsProvider);
           return builder.build();
@@ -156,14 +179,11 @@ public final class AwsClients implements AutoCloseable {
     return false;
   }
 
-  private ClientOverrideConfiguration override(Duration callTimeout) {
-    return override(callTimeout, settings.sdkRetries());
-  }
-
-  private ClientOverrideConfiguration override(Duration callTimeout, boolean sdkRetries) {
+  /** @param retries null for the SDK's default */
+  private ClientOverrideConfiguration override(Duration callTimeout, RetryStrategy retries) {
     var config = ClientOverrideConfiguration.builder().apiCallTimeout(callTimeout);
-    if (!sdkRetries) {
-      config.retryStrategy(AwsRetryStrategy.doNotRetry());
+    if (retries != null) {
+      config.retryStrategy(retries);
     }
     settings.interceptors().forEach(config::addExecutionInterceptor);
     return config.build();

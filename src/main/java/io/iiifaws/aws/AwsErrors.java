@@ -44,6 +44,24 @@ public final class AwsErrors {
   }
 
   /**
+   * True for AWS's throttling (and the operator's own pacing): the account's rate, not the call's
+   * or the job's fault.
+   */
+  public static boolean isThrottling(Throwable error) {
+    Throwable e = unwrap(error);
+    if (e instanceof EcsPacing.Paced) {
+      return true;
+    }
+    if (e instanceof AwsServiceException service) {
+      return service.isThrottlingException() || switch (code(service)) {
+        case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown" -> true;
+        default -> false;
+      };
+    }
+    return false;
+  }
+
+  /**
    * AWS's error code and message, or the exception's own message, scrubbed of anything secret:
    * this is where AWS's words pass on their way to a status, an event, a log line or stderr.
    */

@@ -7,6 +7,7 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iiifaws.aws.AwsClients;
+import io.iiifaws.aws.EcsPacing;
 import io.iiifaws.operator.HealthServer;
 import io.iiifaws.operator.IiifJobOperator;
 import io.iiifaws.operator.OperatorMetrics;
@@ -21,7 +22,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +62,13 @@ final class OperatorCommand implements Callable<Integer> {
           + " so that the operator checks every image of them. Default: none (such jobs go unchecked).")
   String reports;
 
+  @Option(names = "--ecs-rate", paramLabel = "GROUP=PER_SECOND[/BURST]",
+      description = "Pace the operator's ECS calls of a group to this rate, operator-wide: runTask, stopTask,"
+          + " describeTasks (with ListTasks), describeTaskDefinition. Repeat or separate with commas. Default: ECS's"
+          + " published rates less a fifth: runTask=16/16, stopTask=32/80, describeTasks=16/80,"
+          + " describeTaskDefinition=16/40.", split = ",")
+  Map<EcsPacing.Group, String> ecsRates = new LinkedHashMap<>();
+
   @Option(names = "--leader-election", defaultValue = "false", fallbackValue = "true", arity = "0..1",
       description = "Reconcile only while holding a Lease, so that several replicas are safe. Default: ${DEFAULT-VALUE}.")
   boolean leaderElection;
@@ -82,6 +92,26 @@ final class OperatorCommand implements Callable<Integer> {
       description = "Level of the operator's own log lines: ERROR, WARN, INFO, DEBUG. Default: ${DEFAULT-VALUE} ($LOG_LEVEL).")
   String logLevel;
 
+  /** ECS's rates as the flags change them. */
+  private Map<EcsPacing.Group, EcsPacing.Rate> ecsRates() {
+    Map<EcsPacing.Group, EcsPacing.Rate> rates = new LinkedHashMap<>(EcsPacing.defaults());
+    for (var rate : ecsRates.entrySet()) {
+      String[] parts = rate.getValue().split("/");
+      try {
+        double perSecond = Double.parseDouble(parts[0]);
+        int burst = parts.length > 1 ? Integer.parseInt(parts[1]) : (int) Math.max(1, Math.ceil(perSecond));
+        if (parts.length > 2) {
+          throw new NumberFormatException();
+        }
+        rates.put(rate.getKey(), new EcsPacing.Rate(perSecond, burst));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--ecs-rate " + rate.getKey() + "=" + rate.getValue() + " is not PER_SECOND[/BURST], both above 0");
+      }
+    }
+    return rates;
+  }
+
   /** The settings the flags make, checked before anything starts. */
   private OperatorSettings settings() {
     if (pollInterval.compareTo(ProcessEcsOptions.MIN_WAIT_INTERVAL) < 0) {
@@ -102,6 +132,7 @@ final class OperatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OperatorSettings settings = settings();
+    Map<EcsPacing.Group, EcsPacing.Rate> rates = ecsRates();
     configureLogging();
     String instance = System.getenv().getOrDefault("HOSTNAME", "iiif-aws-operator");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -109,7 +140,8 @@ final class OperatorCommand implements Callable<Integer> {
     new JvmThreadMetrics().bindTo(registry);
     OperatorMetrics metrics = new OperatorMetrics(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    AwsClients aws = new AwsClients(AwsClients.Settings.fromEnvironment(false).withInterceptor(metrics.awsCalls()));
+    AwsClients aws = new AwsClients(AwsClients.Settings.fromEnvironment(false).withInterceptor(metrics.awsCalls())
+        .withInterceptor(new EcsPacing(rates)));
     Optional<LeaderElectionConfiguration> lease = leaderElection
         ? Optional.of(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
             .withLeaseNamespace(leaseNamespace == null || leaseNamespace.isBlank() ? client.getNamespace() : leaseNamespace)
@@ -130,7 +162,16 @@ final class OperatorCommand implements Callable<Integer> {
       }
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // JOSDK's own message ("Error starting operator") says nothing; its causes say what is wrong.
+      System.err.println("iiif-aws operator: cannot start");
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        System.err.println("  " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      }
+      return 1;
+    }
     stopped.await();
     return 0;
   }

@@ -31,7 +31,7 @@ final class AwsTrouble {
   Optional<Duration> onError(JobProgress progress, String jobUid, String call, SdkException e) {
     String message = call + ": " + AwsErrors.describe(e);
     if (AwsErrors.isTransient(e)) {
-      Duration wait = next(jobUid);
+      Duration wait = next(jobUid, e);
       log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
       return Optional.of(wait);
     }
@@ -39,7 +39,15 @@ final class AwsTrouble {
     return Optional.empty();
   }
 
-  Duration next(String jobUid) {
+  /**
+   * The wait before the job's next call after an error that may pass. Throttling is the account's
+   * rate, which the calls already retried and the operator paces: it costs a short wait, not a
+   * backoff that grows with each throttle of the job.
+   */
+  Duration next(String jobUid, Throwable e) {
+    if (AwsErrors.isThrottling(e)) {
+      return Backoffs.delay(backoffs.afterAwsError(), 1);
+    }
     int count = counts.merge(jobUid, 1, Integer::sum);
     return Backoffs.delay(backoffs.afterAwsError(), count);
   }

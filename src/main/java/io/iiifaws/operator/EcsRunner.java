@@ -261,12 +261,20 @@ final class EcsRunner {
 
   /**
    * A launch call failed: a batch waits out a backoff if the error may pass (true), or the job
-   * targets failure (false).
+   * targets failure (false). Throttling that outlasted the call's own retries only has the job
+   * look again shortly: it is the account's rate, not the batch's doing, and neither status nor
+   * an event records it.
    */
   private boolean launchFailed(JobProgress progress, IiifJob job, BatchStatus batch, String call, SdkException e) {
     String message = call + ": " + io.iiifaws.aws.AwsErrors.describe(e);
     if (!io.iiifaws.aws.AwsErrors.isTransient(e)) {
       progress.failureTarget("AwsError", message);
+      return false;
+    }
+    if (io.iiifaws.aws.AwsErrors.isThrottling(e)) {
+      Duration wait = trouble.next(job.getMetadata().getUid(), e);
+      progress.lookAgainWithin(wait);
+      log.info("job={} event=Throttled call={} wait={}", job.namespacedName(), call, Times.seconds(wait));
       return false;
     }
     Duration wait = progress.launchDeferred(batch.index(), message, false);
@@ -278,6 +286,7 @@ final class EcsRunner {
   private Optional<Duration> nextLook(JobProgress progress, Optional<Duration> checking) {
     List<Duration> candidates = new ArrayList<>();
     checking.ifPresent(candidates::add);
+    progress.lookAgain().ifPresent(candidates::add);
     if (!progress.activeTasks().isEmpty()) {
       candidates.add(settings.pollInterval());
     }

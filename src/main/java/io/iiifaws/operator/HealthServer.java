@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
 
 /**
  * The operator's HTTP endpoints: {@code /metrics} in Prometheus text format, {@code /healthz}
- * (liveness: the informers are healthy) and {@code /readyz} (readiness: started and the informers
- * synced and healthy; the body says whether this replica holds the lease or stands by).
+ * (liveness: the process serves) and {@code /readyz} (readiness: started, the API server answers,
+ * and the informers synced and healthy; the body says whether this replica holds the lease or
+ * stands by).
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
@@ -27,15 +28,15 @@ public final class HealthServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(port), 16);
     server.setExecutor(executor);
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    server.createContext("/healthz", exchange -> {
-      boolean healthy = !operator.runtimeInfo().isStarted() || operator.runtimeInfo().allEventSourcesAreHealthy();
-      respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8",
-          healthy ? "ok\n" : "unhealthy: " + operator.runtimeInfo().unhealthyEventSources() + "\n");
-    });
+    // Alive while it retries: the operator restarts its own informers when they cannot be
+    // trusted, so a restart by the kubelet would only add a crash loop to an API server outage.
+    server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain; charset=utf-8", "ok\n"));
     server.createContext("/readyz", exchange -> {
       String role = !operator.electsLeader() ? "no leader election" : operator.isLeader() ? "leader" : "standby, waiting for the lease";
       if (!operator.runtimeInfo().isStarted()) {
         respond(exchange, 503, "text/plain; charset=utf-8", "not ready: starting\n");
+      } else if (operator.isApiAway()) {
+        respond(exchange, 503, "text/plain; charset=utf-8", "not ready: the Kubernetes API server does not answer\n");
       } else if (!operator.runtimeInfo().allEventSourcesAreHealthy()) {
         respond(exchange, 503, "text/plain; charset=utf-8", "not ready: informers unhealthy: " + operator.runtimeInfo().unhealthyEventSources() + "\n");
       } else {

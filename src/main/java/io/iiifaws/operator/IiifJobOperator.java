@@ -1,6 +1,8 @@
 package io.iiifaws.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.iiifaws.api.StoredIiifJob;
 import io.iiifaws.aws.AwsClients;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
@@ -11,14 +13,24 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The IiifJob operator: JOSDK wired to the job runner, ready to start. */
+/**
+ * The IiifJob operator: JOSDK wired to the job runner, ready to start, and started afresh when it
+ * can no longer trust its informers. A watch whose connection went silent (a half-open socket
+ * after the API server was away) delivers nothing and says nothing; so a watchdog asks the API
+ * server every few seconds, and once the server answers again after it did not, the operator
+ * lists its jobs anew. It does the same when an informer stops, and when it loses its lease: it
+ * then stops reconciling and stands for the lease again, instead of exiting.
+ */
 public final class IiifJobOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IiifJobOperator.class);
+
   /**
    * Where and how it runs.
    *
@@ -27,6 +39,7 @@ public final class IiifJobOperator implements AutoCloseable {
    * @param leaderElection the lease to hold before reconciling, if any
    * @param josdkMetrics JOSDK's reconciliation metrics
    * @param closeClient whether stopping the operator closes the Kubernetes client
+   * @param apiCheck how often the watchdog asks the API server
    */
   public record Config(
       Set<String> namespaces,
@@ -35,33 +48,68 @@ public final class IiifJobOperator implements AutoCloseable {
       Optional<LeaderElectionConfiguration> leaderElection,
       Metrics josdkMetrics,
       JobMetrics jobMetrics,
-      boolean closeClient) {
+      boolean closeClient,
+      Duration apiCheck) {
+
+    public Config(Set<String> namespaces, String instance, OperatorSettings settings,
+        Optional<LeaderElectionConfiguration> leaderElection, Metrics josdkMetrics, JobMetrics jobMetrics,
+        boolean closeClient) {
+      this(namespaces, instance, settings, leaderElection, josdkMetrics, jobMetrics, closeClient, Duration.ofSeconds(5));
+    }
 
     public static Config defaults(String instance) {
       return new Config(Set.of(), instance, OperatorSettings.defaults(), Optional.empty(), Metrics.NOOP, JobMetrics.NONE, true);
     }
 
     public Config withSettings(OperatorSettings next) {
-      return new Config(namespaces, instance, next, leaderElection, josdkMetrics, jobMetrics, closeClient);
+      return new Config(namespaces, instance, next, leaderElection, josdkMetrics, jobMetrics, closeClient, apiCheck);
     }
 
     public Config withNamespaces(Set<String> next) {
-      return new Config(next, instance, settings, leaderElection, josdkMetrics, jobMetrics, closeClient);
+      return new Config(next, instance, settings, leaderElection, josdkMetrics, jobMetrics, closeClient, apiCheck);
     }
 
     public Config withCloseClient(boolean next) {
-      return new Config(namespaces, instance, settings, leaderElection, josdkMetrics, jobMetrics, next);
+      return new Config(namespaces, instance, settings, leaderElection, josdkMetrics, jobMetrics, next, apiCheck);
+    }
+
+    public Config withApiCheck(Duration next) {
+      return new Config(namespaces, instance, settings, leaderElection, josdkMetrics, jobMetrics, closeClient, next);
     }
   }
 
-  private final Operator operator;
+  private final KubernetesClient client;
+  private final Config config;
+  private final IiifJobReconciler reconciler;
   private final AtomicBoolean leader;
-  private final boolean electing;
+  private final AtomicBoolean apiAway = new AtomicBoolean();
+  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "api-watchdog");
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** The watchdog's own client: short timeouts and no retries, so that silence shows at once. */
+  private final KubernetesClient probe;
+  private volatile Operator operator;
+  /** Counts the JOSDK operators started: callbacks of one that was replaced are ignored. */
+  private volatile int generation;
+  private volatile boolean closed;
 
   public IiifJobOperator(KubernetesClient client, AwsClients aws, Config config, Clock clock) {
-    this.electing = config.leaderElection().isPresent();
-    this.leader = new AtomicBoolean(!electing);
-    this.operator =
+    this.client = client;
+    this.config = config;
+    int timeout = (int) Math.max(1000, Math.min(5000, config.apiCheck().toMillis() * 4));
+    this.probe = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0)
+            .withRequestTimeout(timeout).withConnectionTimeout(timeout).build()).build();
+    this.leader = new AtomicBoolean(config.leaderElection().isEmpty());
+    JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
+    this.reconciler = new IiifJobReconciler(runner, new EventRecorder(client, config.instance(), clock), config.jobMetrics());
+    this.operator = newOperator(0);
+  }
+
+  private Operator newOperator(int incarnation) {
+    Operator created =
         new Operator(
             o -> {
               o.withKubernetesClient(client)
@@ -69,16 +117,18 @@ public final class IiifJobOperator implements AutoCloseable {
                   // need field ownership the operator has no use for.
                   .withUseSSAToPatchPrimaryResource(false)
                   .withSSABasedCreateUpdateMatchForDependentResources(false)
-                  .withCloseClientOnStop(config.closeClient())
-                  .withStopOnInformerErrorDuringStartup(true)
-                  .withCacheSyncTimeout(Duration.ofMinutes(2))
+                  // The watchdog's restarts own the client; a stop that closed it would end them.
+                  .withCloseClientOnStop(false)
+                  // Started while the API server is away, the operator keeps trying in the
+                  // background (not ready meanwhile) instead of exiting.
+                  .withStopOnInformerErrorDuringStartup(false)
+                  .withCacheSyncTimeout(Duration.ofSeconds(10))
+                  .withInformerStoppedHandler((informer, error) -> restartSoon(incarnation, "an informer stopped: " + error))
                   .withMetrics(config.josdkMetrics());
-              config.leaderElection().map(this::trackingLeadership).ifPresent(o::withLeaderElectionConfiguration);
+              config.leaderElection().map(l -> standingForTheLease(l, incarnation)).ifPresent(o::withLeaderElectionConfiguration);
             });
-    JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
-    EventRecorder events = new EventRecorder(client, config.instance(), clock);
-    operator.register(
-        new IiifJobReconciler(runner, events, config.jobMetrics()),
+    created.register(
+        reconciler,
         c -> {
           // An exception in a pass (the Kubernetes API unreachable, say) is retried without end,
           // backing off to a minute; a periodic pass catches anything else that was missed.
@@ -90,24 +140,31 @@ public final class IiifJobOperator implements AutoCloseable {
             c.settingNamespaces(config.namespaces());
           }
         });
+    return created;
   }
 
-  private LeaderElectionConfiguration trackingLeadership(LeaderElectionConfiguration given) {
+  /** JOSDK's lease configuration, with callbacks that track leadership and never exit the process. */
+  private LeaderElectionConfiguration standingForTheLease(LeaderElectionConfiguration given, int incarnation) {
     var callbacks = new LeaderCallbacks(
         () -> {
-          leader.set(true);
-          log.info("event=LeaderElected lease={}", given.getLeaseName());
+          if (incarnation == generation) {
+            leader.set(true);
+            log.info("event=LeaderElected lease={}", given.getLeaseName());
+          }
           given.getLeaderCallbacks().ifPresent(LeaderCallbacks::onStartLeading);
         },
         () -> {
-          leader.set(false);
-          log.info("event=LeadershipLost lease={}", given.getLeaseName());
           given.getLeaderCallbacks().ifPresent(LeaderCallbacks::onStopLeading);
+          if (incarnation == generation && leader.getAndSet(false)) {
+            log.info("event=LeadershipLost lease={}", given.getLeaseName());
+            // JOSDK would reconcile on without the lease; stop, and stand for it again.
+            restartSoon(incarnation, "the lease was lost");
+          }
         },
         identity -> given.getLeaderCallbacks().ifPresent(c -> c.onNewLeader(identity)));
     return new LeaderElectionConfiguration(given.getLeaseName(), given.getLeaseNamespace().orElse(null),
         given.getLeaseDuration(), given.getRenewDeadline(), given.getRetryPeriod(), given.getIdentity().orElse(null),
-        callbacks, given.isExitOnStopLeading());
+        callbacks, false);
   }
 
   /** Whether this replica reconciles: it holds the lease, or there is no leader election. */
@@ -116,11 +173,72 @@ public final class IiifJobOperator implements AutoCloseable {
   }
 
   public boolean electsLeader() {
-    return electing;
+    return config.leaderElection().isPresent();
+  }
+
+  /** Whether the watchdog's last question to the API server went unanswered. */
+  public boolean isApiAway() {
+    return apiAway.get();
   }
 
   public void start() {
     operator.start();
+    long period = config.apiCheck().toMillis();
+    watchdog.scheduleWithFixedDelay(this::checkApi, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks the API server for one job; the first answer after silence restarts the informers. */
+  private void checkApi() {
+    try {
+      var options = new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build();
+      var jobs = probe.resources(StoredIiifJob.class);
+      if (config.namespaces().isEmpty()) {
+        jobs.inAnyNamespace().list(options);
+      } else {
+        jobs.inNamespace(config.namespaces().iterator().next()).list(options);
+      }
+      if (apiAway.getAndSet(false)) {
+        restart("the API server answers again; its watches may have gone silent meanwhile");
+      }
+    } catch (RuntimeException e) {
+      if (!apiAway.getAndSet(true)) {
+        log.warn("event=ApiAway error=\"{}\"", e.getMessage());
+      }
+    }
+  }
+
+  /** Restarts the operator, unless the one that asks was replaced already. */
+  private void restartSoon(int incarnation, String why) {
+    if (!closed && incarnation == generation) {
+      watchdog.execute(() -> {
+        if (incarnation == generation) {
+          restart(why);
+        }
+      });
+    }
+  }
+
+  /** Stops JOSDK and starts it afresh: informers list anew, and a lease is stood for again. */
+  private synchronized void restart(String why) {
+    if (closed) {
+      return;
+    }
+    log.info("event=OperatorRestart reason=\"{}\"", why);
+    Operator old = operator;
+    int next = generation + 1;
+    generation = next;
+    leader.set(config.leaderElection().isEmpty());
+    try {
+      old.stop();
+    } catch (RuntimeException e) {
+      log.warn("event=OperatorStopFailed error=\"{}\"", e.getMessage());
+    }
+    operator = newOperator(next);
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      log.warn("event=OperatorStartFailed error=\"{}\"", e.getMessage());
+    }
   }
 
   public RuntimeInfo runtimeInfo() {
@@ -128,7 +246,14 @@ public final class IiifJobOperator implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
+    generation = -1;
+    watchdog.shutdownNow();
     operator.stop();
+    probe.close();
+    if (config.closeClient()) {
+      client.close();
+    }
   }
 }

@@ -79,7 +79,7 @@ final class JobCleaner {
       String message = "Cannot stop the job's tasks: " + AwsErrors.describe(trouble)
           + (AwsErrors.isTransient(trouble) ? "" : "; set spec.deletionPolicy to Orphan to delete the job without stopping them");
       events.add(JobEvent.warning("CleanupFailed", message));
-      Duration wait = AwsErrors.isTransient(trouble) ? this.trouble.next(uid) : Duration.ofMinutes(1);
+      Duration wait = AwsErrors.isTransient(trouble) ? this.trouble.next(uid, trouble) : Duration.ofMinutes(1);
       return new Cleanup(false, Optional.of(wait), events);
     }
     this.trouble.clear(uid);

@@ -63,6 +63,8 @@ final class JobProgress {
   /** The images of the task an Invoke-mode job follows, which has no batches. */
   private ImagesStatus unbatchedImages;
   private String lastVerdict;
+  /** A wait this pass asks for that status does not show (a throttled call, say). */
+  private Duration lookAgain;
 
   JobProgress(IiifJob job, List<Batch> plan, Instant now, Backoffs backoffs) {
     this.job = job;
@@ -92,6 +94,15 @@ final class JobProgress {
 
   List<JobEvent> events() {
     return events;
+  }
+
+  /** The pass should look at the job again within this long, for a reason status does not hold. */
+  void lookAgainWithin(Duration wait) {
+    lookAgain = lookAgain == null || wait.compareTo(lookAgain) < 0 ? wait : lookAgain;
+  }
+
+  Optional<Duration> lookAgain() {
+    return Optional.ofNullable(lookAgain);
   }
 
   void event(JobEvent event) {

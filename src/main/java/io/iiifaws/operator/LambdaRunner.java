@@ -130,7 +130,7 @@ final class LambdaRunner {
       String message = "Invoke: " + AwsErrors.describe(cause);
       if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
         progress.invocation(null);
-        Duration wait = trouble.next(uid);
+        Duration wait = trouble.next(uid, cause);
         progress.event(JobEvent.warning("InvokeRetry", message + "; invoking again in " + Times.seconds(wait)));
         return Optional.of(wait);
       }

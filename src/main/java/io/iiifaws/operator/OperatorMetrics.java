@@ -26,6 +26,8 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  *   <li>{@code iiif_task_duration_seconds{result}}: from launch to the recorded stop
  *   <li>{@code iiif_jobs_finished_total{phase, reason}}
  *   <li>{@code iiif_aws_calls_total{service, operation, outcome}}: outcome ok, throttled, error
+ *   <li>{@code iiif_aws_throttles_total{service, operation}}: attempts AWS throttled, those the call's
+ *       own retries absorbed included
  * </ul>
  */
 public final class OperatorMetrics implements JobMetrics {
@@ -76,6 +78,17 @@ public final class OperatorMetrics implements JobMetrics {
       @Override
       public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         count(attributes, "ok");
+      }
+
+      @Override
+      public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+        int status = context.httpResponse().statusCode();
+        String type = context.httpResponse().firstMatchingHeader("x-amzn-ErrorType").orElse("");
+        if (status == 429 || status == 400 && type.startsWith("Throttling")) {
+          registry.counter("iiif.aws.throttles",
+              "service", String.valueOf(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)),
+              "operation", String.valueOf(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))).increment();
+        }
       }
 
       @Override

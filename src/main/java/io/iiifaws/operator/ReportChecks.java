@@ -67,7 +67,7 @@ final class ReportChecks {
         Throwable cause = AwsErrors.unwrap(e);
         String message = "Reading go-iiif's reports at " + where.get() + ": " + AwsErrors.describe(cause);
         if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
-          Duration wait = trouble.next(jobUid);
+          Duration wait = trouble.next(jobUid, cause);
           log.warn("job={} event=ReportsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
           next = Optional.of(wait);
         } else {

@@ -112,6 +112,17 @@ class HelmChartTest {
   }
 
   @Test
+  void theOperatorsFlagsComeFromTheValues() throws IOException {
+    JsonNode plain = deployment(render(t -> t));
+    assertThat(args(plain)).noneMatch(a -> a.startsWith("--ecs-rate") || a.startsWith("--reports"));
+
+    JsonNode set = deployment(render(t -> t.set("ecsRates.runTask", "8/8").set("ecsRates.describeTasks", "10")
+        .set("reports", "s3://museum-iiif/reports/")));
+    assertThat(args(set)).contains("--ecs-rate=runTask=8/8", "--ecs-rate=describeTasks=10", "--reports=s3://museum-iiif/reports/");
+    assertThatThrownBy(() -> render(t -> t.set("ecsRates.runTasks", "8"))).hasMessageContaining("ecsRates");
+  }
+
+  @Test
   void twoReplicasRunWithLeaderElectionAndOneWithoutItMayNot() throws IOException {
     JsonNode deployment = deployment(render(t -> t));
     assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);

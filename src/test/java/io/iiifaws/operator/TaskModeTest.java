@@ -150,7 +150,7 @@ class TaskModeTest {
   }
 
   @Test
-  void throttlingAndServerErrorsAreRetriedWithBackoff() {
+  void throttlingAndServerErrorsAreRetriedWithinTheCallAndNeverReachTheJob() {
     var throttle = io.iiifaws.testing.FaultyAws.Fault.throttling();
     var server = io.iiifaws.testing.FaultyAws.Fault.serverError();
     h.aws.failNext("RunTask", throttle, server, throttle);
@@ -161,10 +161,29 @@ class TaskModeTest {
 
     assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
     assertThat(h.aws.calls("RunTask")).isEqualTo(4);
-    assertThat(job.getStatus().batches()).singleElement().satisfies(b -> assertThat(b.retries()).isEqualTo(3));
+    assertThat(job.getStatus().batches()).singleElement().satisfies(b -> assertThat(b.retries()).isZero());
     assertThat(job.getStatus().tasks()).hasSize(1);
-    assertThat(h.eventReasons("bumpy")).filteredOn("LaunchRetry"::equals).hasSize(3);
+    assertThat(h.eventReasons("bumpy")).doesNotContain("LaunchRetry");
     assertThat(h.tasksInEcs()).hasSize(1);
+  }
+
+  @Test
+  void withThirtyPercentOfEcsCallsThrottledTwentyJobsFinishAsIfNoneWere() {
+    h.aws.faultRates(java.util.Map.of("RunTask", 0.3, "DescribeTasks", 0.3, "ListTasks", 0.3, "StopTask", 0.3),
+        io.iiifaws.testing.FaultyAws.Fault.throttling());
+    for (int i = 0; i < 20; i++) {
+      h.create(h.taskJob("busy-" + i, "a.jpg", "b.jpg"));
+    }
+
+    for (int i = 0; i < 20; i++) {
+      IiifJob job = h.awaitFinished("busy-" + i, java.time.Duration.ofSeconds(60));
+      assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
+      assertThat(job.getStatus().batches()).allSatisfy(b -> assertThat(b.retries()).isZero());
+      assertThat(job.getStatus().tasks()).hasSize(1);
+      assertThat(h.eventReasons("busy-" + i)).doesNotContain("LaunchRetry");
+    }
+    assertThat(h.aws.faultsGiven()).isGreaterThan(10);
+    assertThat(h.tasksInEcs()).hasSize(20);
   }
 
   @Test

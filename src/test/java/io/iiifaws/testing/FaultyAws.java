@@ -90,6 +90,8 @@ public final class FaultyAws implements AutoCloseable {
   private final Map<String, TaskView> tasks = new ConcurrentHashMap<>();
   private final Map<String, TokenUse> tokens = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final Map<String, io.github.bucket4j.Bucket> buckets = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> bucketThrottles = new ConcurrentHashMap<>();
   private final List<Map.Entry<String, JsonNode>> requests = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, ConcurrentLinkedDeque<Fault>> nextFaults = new ConcurrentHashMap<>();
   private final ConcurrentLinkedDeque<String> refusals = new ConcurrentLinkedDeque<>();
@@ -145,6 +147,21 @@ public final class FaultyAws implements AutoCloseable {
   /** The next RunTask calls place no task and report these failure reasons instead. */
   public void refuseNextRunTasks(String... reasons) {
     refusals.addAll(List.of(reasons));
+  }
+
+  /**
+   * Calls of the operation are throttled as ECS throttles them: a token bucket of {@code burst}
+   * tokens refilled at {@code perSecond}; a call that finds it empty gets ThrottlingException.
+   */
+  public void enforceBucket(String operation, int burst, double perSecond) {
+    buckets.put(operation, io.github.bucket4j.Bucket.builder().addLimit(io.github.bucket4j.Bandwidth.builder()
+        .capacity(burst).refillGreedy(Math.round(perSecond * 1000), Duration.ofSeconds(1000)).build()).build());
+  }
+
+  /** Calls the buckets of {@link #enforceBucket} throttled. */
+  public int bucketThrottles(String operation) {
+    AtomicInteger count = bucketThrottles.get(operation);
+    return count == null ? 0 : count.get();
   }
 
   /** The next calls of the operation fail with these faults, one each. */
@@ -278,6 +295,11 @@ public final class FaultyAws implements AutoCloseable {
   }
 
   private Fault fault(String operation) {
+    var bucket = buckets.get(operation);
+    if (bucket != null && !bucket.tryConsume(1)) {
+      bucketThrottles.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+      return Fault.throttling();
+    }
     var queue = nextFaults.get(operation);
     if (queue != null) {
       Fault next = queue.poll();

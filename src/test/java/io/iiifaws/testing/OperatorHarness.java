@@ -79,7 +79,8 @@ public final class OperatorHarness implements AutoCloseable {
 
   private AwsClients awsClients(AwsClients.Settings base) {
     AwsClients created = new AwsClients(
-        base.withEndpoint(aws.endpoint())
+        base.withInterceptor(new io.iiifaws.aws.EcsPacing(io.iiifaws.aws.EcsPacing.defaults()))
+            .withEndpoint(aws.endpoint())
             .withDefaultRegion(REGION)
             .withCredentials(StaticCredentialsProvider.create(CREDENTIALS)));
     clients.add(created);
