@@ -77,7 +77,7 @@ public final class EcsPacing implements ExecutionInterceptor {
 
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-    if (!"ECS".equals(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME))) {
+    if (!"ECS".equalsIgnoreCase(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME))) {
       return;
     }
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
