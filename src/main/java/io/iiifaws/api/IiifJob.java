@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(IiifJob.GROUP)
 @Version(IiifJob.VERSION)
 @Kind("IiifJob")
-@Plural("iiifjobs")
+@Plural(IiifJob.PLURAL)
 @Singular("iiifjob")
 @ShortNames("ijob")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
@@ -37,7 +37,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class IiifJob extends CustomResource<IiifJobSpec, IiifJobStatus> implements Namespaced {
   public static final String GROUP = "iiif-aws.io";
   public static final String VERSION = "v1alpha1";
-  public static final String CRD_NAME = "iiifjobs." + GROUP;
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+  public static final String PLURAL = "iiifjobs";
+  public static final String CRD_NAME = PLURAL + "." + GROUP;
 
   public String namespacedName() {
     return getMetadata().getNamespace() + "/" + getMetadata().getName();

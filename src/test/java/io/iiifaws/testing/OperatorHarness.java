@@ -45,7 +45,11 @@ public final class OperatorHarness implements AutoCloseable {
 
   public final MotoServer moto = SharedMoto.get();
   public final FaultyAws aws;
+  /** The in-process mock API server, or null when the harness runs on the real one. */
   public final KubernetesEmulator kubernetes;
+  private final RealApiServer real;
+  /** The namespace of the harness's jobs: "test" on the mock, one of its own on the real server. */
+  public final String namespace;
   public final String cluster = "c-" + UUID.randomUUID().toString().substring(0, 8);
   public final String taskDefinition;
   public final MotoFixtures.Network network;
@@ -56,8 +60,19 @@ public final class OperatorHarness implements AutoCloseable {
   private IiifJobOperator operator;
 
   public OperatorHarness() throws IOException {
+    this(null);
+  }
+
+  /** A harness on the test run's real API server (RBAC, validation, etcd), in a namespace of its own. */
+  public static OperatorHarness onRealApiServer() throws IOException {
+    return new OperatorHarness(RealApiServer.get());
+  }
+
+  private OperatorHarness(RealApiServer real) throws IOException {
+    this.real = real;
     aws = new FaultyAws(moto.endpoint());
-    kubernetes = new KubernetesEmulator();
+    kubernetes = real == null ? new KubernetesEmulator() : null;
+    namespace = real == null ? NAMESPACE : real.newNamespace("t");
     motoEcs = EcsClient.builder().region(Region.of(REGION)).endpointOverride(moto.endpoint())
         .credentialsProvider(StaticCredentialsProvider.create(CREDENTIALS)).build();
     String family = "go-iiif-" + cluster;
@@ -90,11 +105,11 @@ public final class OperatorHarness implements AutoCloseable {
   /** Starts an operator whose every call goes through the fence, which kills it at its crash point. */
   public OperatorHarness startFenced(Fence fence, OperatorSettings settings) {
     var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(kubernetes.client().getConfiguration())
+        .withConfig(client().getConfiguration())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("fence", fence.kubernetes()))
         .build();
     operator = new IiifJobOperator(client, awsClients(AwsClients.Settings.fromEnvironment(false).withInterceptor(fence.aws())),
-        IiifJobOperator.Config.defaults("test-" + operators.size()).withSettings(settings).withNamespaces(Set.of(NAMESPACE)),
+        IiifJobOperator.Config.defaults("test-" + operators.size()).withSettings(settings).withNamespaces(Set.of(namespace)),
         Clock.systemUTC());
     operators.add(operator);
     operator.start();
@@ -106,8 +121,8 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public OperatorHarness start(OperatorSettings settings) {
-    operator = new IiifJobOperator(kubernetes.newClient(), awsClients(),
-        IiifJobOperator.Config.defaults("test-" + operators.size()).withSettings(settings).withNamespaces(Set.of(NAMESPACE)),
+    operator = new IiifJobOperator(newClient(), awsClients(),
+        IiifJobOperator.Config.defaults("test-" + operators.size()).withSettings(settings).withNamespaces(Set.of(namespace)),
         Clock.systemUTC());
     operators.add(operator);
     operator.start();
@@ -116,16 +131,22 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** The harness's configuration for another operator: its namespace and fast settings. */
   public IiifJobOperator.Config config(String instance) {
-    return IiifJobOperator.Config.defaults(instance).withSettings(fastSettings()).withNamespaces(Set.of(NAMESPACE));
+    return IiifJobOperator.Config.defaults(instance).withSettings(fastSettings()).withNamespaces(Set.of(namespace));
   }
 
   /** Starts one more operator with this configuration; the harness stops it at the end. */
   public IiifJobOperator startOperator(IiifJobOperator.Config config, software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
+    return startOperator(config, newClient(), interceptors);
+  }
+
+  /** Starts one more operator that calls the API server with this client (another identity, say). */
+  public IiifJobOperator startOperator(IiifJobOperator.Config config, KubernetesClient kubernetesClient,
+      software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
     AwsClients.Settings settings = AwsClients.Settings.fromEnvironment(false);
     for (var interceptor : interceptors) {
       settings = settings.withInterceptor(interceptor);
     }
-    IiifJobOperator started = new IiifJobOperator(kubernetes.newClient(), awsClients(settings), config, Clock.systemUTC());
+    IiifJobOperator started = new IiifJobOperator(kubernetesClient, awsClients(settings), config, Clock.systemUTC());
     operators.add(started);
     started.start();
     return started;
@@ -139,8 +160,22 @@ public final class OperatorHarness implements AutoCloseable {
     }
   }
 
+  /** The cluster admin's client, for the tests' own calls. */
   public KubernetesClient client() {
-    return kubernetes.client();
+    return real == null ? kubernetes.client() : real.admin();
+  }
+
+  /** A new client of the same API server, as another process would have; its user closes it. */
+  public KubernetesClient newClient() {
+    return real == null ? kubernetes.newClient() : real.newAdminClient();
+  }
+
+  /** The real API server, when the harness runs on it. */
+  public RealApiServer real() {
+    if (real == null) {
+      throw new IllegalStateException("this harness runs on the mock API server");
+    }
+    return real;
   }
 
   public IiifJob create(IiifJob job) {
@@ -153,20 +188,20 @@ public final class OperatorHarness implements AutoCloseable {
    */
   public void createStored(String name, String specAndStatusJson) {
     String json = "{\"apiVersion\":\"iiif-aws.io/v1alpha1\",\"kind\":\"IiifJob\",\"metadata\":{\"name\":\"" + name
-        + "\",\"namespace\":\"" + NAMESPACE + "\"}," + specAndStatusJson.strip().substring(1);
+        + "\",\"namespace\":\"" + namespace + "\"}," + specAndStatusJson.strip().substring(1);
     var resource = client().getKubernetesSerialization().unmarshal(json,
         io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
-    client().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(NAMESPACE).resource(resource).create();
+    client().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(namespace).resource(resource).create();
   }
 
   /** A job as stored, read into its types the way the operator reads it. */
   public io.iiifaws.api.IiifJobBinding stored(String name) {
-    var stored = client().resources(io.iiifaws.api.StoredIiifJob.class).inNamespace(NAMESPACE).withName(name).get();
+    var stored = client().resources(io.iiifaws.api.StoredIiifJob.class).inNamespace(namespace).withName(name).get();
     return stored == null ? null : io.iiifaws.api.IiifJobBinding.of(stored);
   }
 
   public IiifJob job(String name) {
-    return client().resources(IiifJob.class).inNamespace(NAMESPACE).withName(name).get();
+    return client().resources(IiifJob.class).inNamespace(namespace).withName(name).get();
   }
 
   public IiifJob await(String name, Predicate<IiifJob> condition) {
@@ -201,7 +236,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** The job's events, oldest first. */
   public List<Event> events(String name) {
-    return client().events().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+    return client().events().v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getRegarding().getName()))
         .sorted(Comparator.comparing(e -> e.getEventTime().getTime()))
         .toList();
@@ -222,7 +257,9 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** A Task-mode job on this harness's cluster, task definition and network. */
   public IiifJob taskJob(String name, String... uris) {
-    return job(name, spec(uris));
+    IiifJob job = job(name, spec(uris));
+    job.getMetadata().setNamespace(namespace);
+    return job;
   }
 
   public IiifJobSpec spec(String... uris) {
@@ -243,7 +280,11 @@ public final class OperatorHarness implements AutoCloseable {
   public void close() {
     operators.forEach(IiifJobOperator::close);
     clients.forEach(AwsClients::close);
-    kubernetes.close();
+    if (kubernetes != null) {
+      kubernetes.close();
+    } else {
+      real.deleteJobs(namespace);
+    }
     aws.close();
     motoEcs.close();
   }
