@@ -29,9 +29,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 What the operator does in each namespace it watches: watches IiifJobs, patches their finalizers
-(JSON patch, re-reading on conflict) and status, deletes them after ttlSecondsAfterFinished, and
-creates Events. The finalizers rule lets it set finalizers where OwnerReferencesPermissionEnforcement
-is on.
+(JSON patch; it reads a job again when a patch conflicts) and status, deletes them after
+ttlSecondsAfterFinished, and creates Events. The operator checks for each of these verbs before
+it reconciles (io.iiifaws.operator.Permissions) and names any that is missing.
 */}}
 {{- define "iiif-aws.jobRules" -}}
 - apiGroups: ["iiif-aws.io"]
@@ -40,9 +40,6 @@ is on.
 - apiGroups: ["iiif-aws.io"]
   resources: ["iiifjobs/status"]
   verbs: ["patch"]
-- apiGroups: ["iiif-aws.io"]
-  resources: ["iiifjobs/finalizers"]
-  verbs: ["update"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create"]

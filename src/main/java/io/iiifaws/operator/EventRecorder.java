@@ -29,11 +29,14 @@ public final class EventRecorder {
   private final KubernetesClient client;
   private final String instance;
   private final Clock clock;
+  private final Runnable forbidden;
 
-  public EventRecorder(KubernetesClient client, String instance, Clock clock) {
+  /** @param forbidden told when the API server refused an event for want of permission */
+  public EventRecorder(KubernetesClient client, String instance, Clock clock, Runnable forbidden) {
     this.client = client;
     this.instance = instance;
     this.clock = clock;
+    this.forbidden = forbidden;
   }
 
   /**
@@ -83,6 +86,9 @@ public final class EventRecorder {
         client.events().v1().events().inNamespace(job.getMetadata().getNamespace()).resource(k8sEvent).create();
       } catch (KubernetesClientException e) {
         log.warn("job={} event=EventNotRecorded reason={} error=\"{}\"", job.namespacedName(), event.reason(), e.getMessage());
+        if (e.getCode() == 403) {
+          forbidden.run();
+        }
       }
     }
   }

@@ -9,11 +9,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * The operator's HTTP endpoints: {@code /metrics} in Prometheus text format, {@code /healthz}
- * (liveness: the process serves) and {@code /readyz} (readiness: started, the API server answers,
- * and the informers synced and healthy; the body says whether this replica holds the lease or
+ * (liveness: the process serves) and {@code /readyz} (readiness: the operator may do all it needs,
+ * started, the API server answers, and the informers synced and healthy; the body says whether this replica holds the lease or
  * stands by).
  */
 public final class HealthServer implements AutoCloseable {
@@ -33,7 +34,10 @@ public final class HealthServer implements AutoCloseable {
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain; charset=utf-8", "ok\n"));
     server.createContext("/readyz", exchange -> {
       String role = !operator.electsLeader() ? "no leader election" : operator.isLeader() ? "leader" : "standby, waiting for the lease";
-      if (!operator.runtimeInfo().isStarted()) {
+      if (!operator.missingPermissions().isEmpty()) {
+        respond(exchange, 503, "text/plain; charset=utf-8", "not ready: the operator may not "
+            + operator.missingPermissions().stream().map(Object::toString).collect(Collectors.joining("; ")) + "\n");
+      } else if (!operator.runtimeInfo().isStarted()) {
         respond(exchange, 503, "text/plain; charset=utf-8", "not ready: starting\n");
       } else if (operator.isApiAway()) {
         respond(exchange, 503, "text/plain; charset=utf-8", "not ready: the Kubernetes API server does not answer\n");

@@ -1,6 +1,7 @@
 package io.iiifaws.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.iiifaws.api.StoredIiifJob;
 import io.iiifaws.aws.AwsClients;
@@ -11,12 +12,14 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * after the API server was away) delivers nothing and says nothing; so a watchdog asks the API
  * server every few seconds, and once the server answers again after it did not, the operator
  * lists its jobs anew. It does the same when an informer stops, and when it loses its lease: it
- * then stops reconciling and stands for the lease again, instead of exiting.
+ * then stops reconciling and stands for the lease again, instead of exiting. It reconciles only
+ * once the API server says it may do all it needs ({@link Permissions}); until then it says
+ * what it lacks, in its log and its readiness, and asks again on each check.
  */
 public final class IiifJobOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IiifJobOperator.class);
@@ -91,6 +96,10 @@ public final class IiifJobOperator implements AutoCloseable {
   /** The watchdog's own client: short timeouts and no retries, so that silence shows at once. */
   private final KubernetesClient probe;
   private volatile Operator operator;
+  /** Whether JOSDK runs: it does not while permissions are missing. */
+  private volatile boolean reconciling;
+  private final List<Permissions.Permission> needed;
+  private volatile List<Permissions.Permission> missing = List.of();
   /** Counts the JOSDK operators started: callbacks of one that was replaced are ignored. */
   private volatile int generation;
   private volatile boolean closed;
@@ -103,8 +112,11 @@ public final class IiifJobOperator implements AutoCloseable {
         new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0)
             .withRequestTimeout(timeout).withConnectionTimeout(timeout).build()).build();
     this.leader = new AtomicBoolean(config.leaderElection().isEmpty());
+    this.needed = Permissions.needed(config.namespaces(), config.leaderElection()
+        .map(l -> l.getLeaseNamespace().orElse(client.getConfiguration().getNamespace())));
     JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
-    this.reconciler = new IiifJobReconciler(runner, new EventRecorder(client, config.instance(), clock), config.jobMetrics());
+    this.reconciler = new IiifJobReconciler(runner, new EventRecorder(client, config.instance(), clock, this::doubtPermissions),
+        config.jobMetrics(), this::doubtPermissions);
     this.operator = newOperator(0);
   }
 
@@ -181,8 +193,14 @@ public final class IiifJobOperator implements AutoCloseable {
     return apiAway.get();
   }
 
+  /** What the API server says the operator may not do, of what it needs; empty once it may do all. */
+  public List<Permissions.Permission> missingPermissions() {
+    return missing;
+  }
+
+  /** Starts the operator; a start that fails for another reason than missing permissions throws. */
   public void start() {
-    operator.start();
+    startIfPermitted(true);
     long period = config.apiCheck().toMillis();
     watchdog.scheduleWithFixedDelay(this::checkApi, period, period, TimeUnit.MILLISECONDS);
   }
@@ -204,7 +222,76 @@ public final class IiifJobOperator implements AutoCloseable {
       if (!apiAway.getAndSet(true)) {
         log.warn("event=ApiAway error=\"{}\"", e.getMessage());
       }
+      return;
     }
+    if (!reconciling) {
+      startIfPermitted(false);
+    }
+  }
+
+  /**
+   * Starts JOSDK if the API server says the operator may do all it needs; otherwise says what it
+   * lacks (once for each change). When it cannot ask, it starts, as it would without the check.
+   * A failed start throws the first time; later ones are logged, and tried again on the next check.
+   */
+  private synchronized void startIfPermitted(boolean first) {
+    if (closed || reconciling) {
+      return;
+    }
+    Optional<List<Permissions.Permission>> lacking = lacking();
+    if (lacking.isPresent() && !lacking.get().isEmpty()) {
+      return;
+    }
+    try {
+      operator.start();
+      reconciling = true;
+    } catch (RuntimeException e) {
+      if (first) {
+        throw e;
+      }
+      log.warn("event=OperatorStartFailed error=\"{}\"", e.getMessage());
+      stopQuietly(operator);
+      replaceOperator();
+    }
+  }
+
+  /**
+   * The API server refused a call for want of permission: if the operator now lacks some of what
+   * it needs (its RBAC changed), it stops reconciling until it has them again.
+   */
+  private void doubtPermissions() {
+    if (!closed) {
+      watchdog.execute(this::stopIfUnpermitted);
+    }
+  }
+
+  private synchronized void stopIfUnpermitted() {
+    if (!closed && reconciling && !lacking().map(List::isEmpty).orElse(true)) {
+      replaceOperator();
+    }
+  }
+
+  /** What the operator lacks, as the API server says; empty if it could not be asked. */
+  private Optional<List<Permissions.Permission>> lacking() {
+    List<Permissions.Permission> now;
+    try {
+      now = Permissions.missing(probe, needed);
+    } catch (KubernetesClientException e) {
+      log.warn("event=PermissionsUnchecked error=\"{}\"", Permissions.message(e));
+      return Optional.empty();
+    }
+    if (!now.equals(missing)) {
+      if (now.isEmpty()) {
+        log.info("event=PermissionsGranted");
+      } else {
+        log.error("event=PermissionsMissing identity={} missing=\"{}\" hint=\"the operator reconciles once it may;"
+            + " the chart's RBAC (templates/rbac.yaml) grants all it needs\"",
+            Permissions.identity(probe).orElse("unknown"), now.stream().map(Object::toString)
+                .collect(Collectors.joining("; ")));
+      }
+      missing = List.copyOf(now);
+    }
+    return Optional.of(now);
   }
 
   /** Restarts the operator, unless the one that asks was replaced already. */
@@ -224,20 +311,27 @@ public final class IiifJobOperator implements AutoCloseable {
       return;
     }
     log.info("event=OperatorRestart reason=\"{}\"", why);
-    Operator old = operator;
+    replaceOperator();
+    startIfPermitted(false);
+  }
+
+  /** Stops JOSDK, if it runs, and makes a new one, not yet started, whose callbacks count. */
+  private void replaceOperator() {
     int next = generation + 1;
     generation = next;
     leader.set(config.leaderElection().isEmpty());
-    try {
-      old.stop();
-    } catch (RuntimeException e) {
-      log.warn("event=OperatorStopFailed error=\"{}\"", e.getMessage());
+    if (reconciling) {
+      reconciling = false;
+      stopQuietly(operator);
     }
     operator = newOperator(next);
+  }
+
+  private static void stopQuietly(Operator stopping) {
     try {
-      operator.start();
+      stopping.stop();
     } catch (RuntimeException e) {
-      log.warn("event=OperatorStartFailed error=\"{}\"", e.getMessage());
+      log.warn("event=OperatorStopFailed error=\"{}\"", e.getMessage());
     }
   }
 
@@ -250,7 +344,9 @@ public final class IiifJobOperator implements AutoCloseable {
     closed = true;
     generation = -1;
     watchdog.shutdownNow();
-    operator.stop();
+    if (reconciling) {
+      operator.stop();
+    }
     probe.close();
     if (config.closeClient()) {
       client.close();

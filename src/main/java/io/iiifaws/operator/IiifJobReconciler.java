@@ -34,11 +34,14 @@ public class IiifJobReconciler implements Reconciler<StoredIiifJob>, Cleaner<Sto
   private final JobRunner runner;
   private final EventRecorder events;
   private final JobMetrics metrics;
+  private final Runnable forbidden;
 
-  public IiifJobReconciler(JobRunner runner, EventRecorder events, JobMetrics metrics) {
+  /** @param forbidden told when the API server refused a call for want of permission */
+  public IiifJobReconciler(JobRunner runner, EventRecorder events, JobMetrics metrics, Runnable forbidden) {
     this.runner = runner;
     this.events = events;
     this.metrics = metrics;
+    this.forbidden = forbidden;
   }
 
   @Override
@@ -46,9 +49,20 @@ public class IiifJobReconciler implements Reconciler<StoredIiifJob>, Cleaner<Sto
     MDC.put("job", stored.namespacedName());
     try {
       return reconcileJob(stored, context);
+    } catch (KubernetesClientException e) {
+      throw sayIfForbidden(stored, e);
     } finally {
       MDC.remove("job");
     }
+  }
+
+  /** A refusal for want of permission is logged as such; JOSDK retries the pass, backing off. */
+  private KubernetesClientException sayIfForbidden(StoredIiifJob stored, KubernetesClientException e) {
+    if (e.getCode() == 403) {
+      log.error("job={} event=Forbidden error=\"{}\"", stored.namespacedName(), Permissions.message(e));
+      forbidden.run();
+    }
+    return e;
   }
 
   private UpdateControl<StoredIiifJob> reconcileJob(StoredIiifJob stored, Context<StoredIiifJob> context) {
@@ -103,6 +117,17 @@ public class IiifJobReconciler implements Reconciler<StoredIiifJob>, Cleaner<Sto
 
   @Override
   public DeleteControl cleanup(StoredIiifJob stored, Context<StoredIiifJob> context) {
+    MDC.put("job", stored.namespacedName());
+    try {
+      return cleanupJob(stored);
+    } catch (KubernetesClientException e) {
+      throw sayIfForbidden(stored, e);
+    } finally {
+      MDC.remove("job");
+    }
+  }
+
+  private DeleteControl cleanupJob(StoredIiifJob stored) {
     IiifJobBinding binding = IiifJobBinding.of(stored);
     JobCleaner.Cleanup result = runner.cleanup(binding);
     events.record(binding.job(), result.events());

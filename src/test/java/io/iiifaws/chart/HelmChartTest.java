@@ -9,11 +9,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import io.iiifaws.operator.Permissions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +78,6 @@ class HelmChartTest {
     assertThat(rules).containsExactly(
         "iiif-aws.io [\"iiifjobs\"] [\"get\",\"list\",\"watch\",\"patch\",\"delete\"]",
         "iiif-aws.io [\"iiifjobs/status\"] [\"patch\"]",
-        "iiif-aws.io [\"iiifjobs/finalizers\"] [\"update\"]",
         "events.k8s.io [\"events\"] [\"create\"]");
     JsonNode leaseRole = ofKind(documents, "Role").get(0);
     assertThat(leaseRole.at("/metadata/namespace").asText()).isEqualTo("iiif-system");
@@ -93,6 +96,23 @@ class HelmChartTest {
         .containsExactlyInAnyOrder("museum/iiif-iiif-aws", "library/iiif-iiif-aws", "iiif-system/iiif-iiif-aws-leader-election");
     assertThat(ofKind(documents, "RoleBinding")).hasSize(3);
     assertThat(args(deployment(documents))).contains("--namespace=museum,library");
+  }
+
+  @Test
+  void theRulesGrantExactlyWhatTheOperatorChecksFor() throws IOException {
+    List<JsonNode> documents = render(t -> t.set("watchNamespaces[0]", "museum").set("watchNamespaces[1]", "library"));
+    Set<Permissions.Permission> granted = new HashSet<>();
+    for (JsonNode role : ofKind(documents, "Role")) {
+      for (JsonNode rule : role.path("rules")) {
+        for (JsonNode resource : rule.path("resources")) {
+          String[] parts = resource.asText().split("/", 2);
+          rule.path("verbs").forEach(verb -> granted.add(new Permissions.Permission(verb.asText(), rule.at("/apiGroups/0").asText(),
+              parts[0], parts.length > 1 ? parts[1] : null, role.at("/metadata/namespace").asText())));
+        }
+      }
+    }
+    assertThat(granted).containsExactlyInAnyOrderElementsOf(
+        Permissions.needed(Set.of("museum", "library"), Optional.of("iiif-system")));
   }
 
   @Test
