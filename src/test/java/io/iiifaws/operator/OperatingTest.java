@@ -13,7 +13,6 @@ import io.iiifaws.api.Phase;
 import io.iiifaws.testing.FaultyAws;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.TaskOutcome;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,16 +21,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** What an operations team sees: metrics, health endpoints, leader election, log lines. */
+/** What an operations team sees: metrics, health endpoints, log lines. */
 class OperatingTest {
   OperatorHarness h;
   final HttpClient http = HttpClient.newHttpClient();
@@ -83,44 +80,6 @@ class OperatingTest {
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(ready.body()).isEqualTo("ready: informers synced; no leader election\n");
     }
-  }
-
-  @Test
-  void withLeaderElectionOnlyTheLeaderReconcilesAndAStandbyTakesOver() throws Exception {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    IiifJobOperator first = h.startOperator(electing(h.config("first"), "first"));
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(first::isLeader);
-    IiifJobOperator second = h.startOperator(electing(h.config("second"), "second"));
-
-    try (HealthServer firstHealth = new HealthServer(0, registry, first); HealthServer secondHealth = new HealthServer(0, registry, second)) {
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(secondHealth, "/readyz").statusCode() == 200);
-      assertThat(get(firstHealth, "/readyz").body()).isEqualTo("ready: informers synced; leader\n");
-      assertThat(get(secondHealth, "/readyz").body()).isEqualTo("ready: informers synced; standby, waiting for the lease\n");
-      assertThat(second.isLeader()).isFalse();
-
-      h.aws.holdRunning(task -> true);
-      h.create(h.taskJob("led", "a.jpg"));
-      h.await("led", j -> j.getStatus() != null && j.getStatus().active() != null && j.getStatus().active() == 1);
-      assertThat(h.events("led")).allSatisfy(e -> assertThat(e.getReportingInstance()).isEqualTo("first"));
-
-      first.close();
-      Awaitility.await().atMost(Duration.ofSeconds(40)).until(second::isLeader);
-      h.aws.holdRunning(task -> false);
-      IiifJob job = h.awaitFinished("led");
-      assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
-      assertThat(h.aws.launched()).hasSize(1);
-      assertThat(h.events("led")).filteredOn(e -> e.getReason().equals("Completed"))
-          .singleElement().satisfies(e -> assertThat(e.getReportingInstance()).isEqualTo("second"));
-    }
-  }
-
-  private static IiifJobOperator.Config electing(IiifJobOperator.Config config, String identity) {
-    return new IiifJobOperator.Config(config.namespaces(), config.instance(), config.settings(),
-        Optional.of(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("iiif-aws-operator")
-            .withLeaseNamespace(OperatorHarness.NAMESPACE).withIdentity(identity)
-            .withLeaseDuration(Duration.ofSeconds(4)).withRenewDeadline(Duration.ofSeconds(3)).withRetryPeriod(Duration.ofMillis(500))
-            .withExitOnStopLeading(false).build()),
-        config.josdkMetrics(), config.jobMetrics(), config.closeClient());
   }
 
   @Test

@@ -87,34 +87,6 @@ class TaskModeTest {
   }
 
   @Test
-  void deletingAJobStopsItsRunningTask() {
-    h.aws.holdRunning(task -> true);
-    h.create(h.taskJob("doomed", "a.jpg"));
-    IiifJob running = h.await("doomed", j -> j.getStatus() != null && "RUNNING".equals(
-        j.getStatus().tasks().isEmpty() ? null : j.getStatus().tasks().get(0).lastStatus()));
-    String arn = running.getStatus().tasks().get(0).taskArn();
-
-    h.client().resource(running).delete();
-
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> h.job("doomed") == null);
-    var task = h.motoEcs.describeTasks(r -> r.cluster(h.cluster).tasks(arn)).tasks().get(0);
-    assertThat(task.lastStatus()).isEqualTo("STOPPED");
-    assertThat(task.stoppedReason()).isEqualTo("iiif-aws: IiifJob test/doomed deleted");
-  }
-
-  @Test
-  void orphanDeletionLeavesTheTaskRunning() {
-    h.aws.holdRunning(task -> true);
-    h.create(Specs.with(h.taskJob("orphan", "a.jpg"), "deletionPolicy", "Orphan"));
-    IiifJob running = h.await("orphan", j -> j.getStatus() != null && j.getStatus().active() != null && j.getStatus().active() == 1);
-
-    h.client().resource(running).delete();
-
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> h.job("orphan") == null);
-    assertThat(h.aws.calls("StopTask")).isZero();
-  }
-
-  @Test
   void anOperatorRestartMidJobNeitherLosesTheJobNorLaunchesASecondTask() {
     h.aws.holdRunning(task -> true);
     h.create(h.taskJob("survivor", "a.jpg", "b.jpg"));
