@@ -61,6 +61,14 @@ public final class Fence {
         }
       }
 
+      /** Each attempt of a call passes here: a dead operator's in-call retries send nothing either. */
+      @Override
+      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (isDead()) {
+          throw SdkClientException.create("the operator is dead");
+        }
+      }
+
       @Override
       public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
