@@ -15,6 +15,7 @@ import java.util.List;
 /**
  * Generates the IiifJob CRD from the Java classes. The build runs it (see pom.xml) into
  * target/classes/META-INF/fabric8; CrdTest checks that the copies in crds/ and the chart match.
+ * The generator is on the build's class path only, not in the packaged jar.
  */
 public final class CrdWriter {
   public static final String FILE_NAME = IiifJob.CRD_NAME + "-v1.yml";

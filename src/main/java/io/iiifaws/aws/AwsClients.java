@@ -19,6 +19,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * ECS, Lambda and S3 clients per region. Credentials, the default region and the endpoint come from
@@ -79,6 +80,7 @@ public final class AwsClients implements AutoCloseable {
   private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
   private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
   private final Map<Region, S3AsyncClient> s3 = new ConcurrentHashMap<>();
+  private final Map<Region, SqsClient> sqs = new ConcurrentHashMap<>();
   /** The default chain's region, found once: the chain may read files or ask the instance. */
   private volatile Region defaultRegion;
 
@@ -228,5 +230,29 @@ public final class AwsClients implements AutoCloseable {
     ecs.values().forEach(EcsClient::close);
     lambda.values().forEach(LambdaAsyncClient::close);
     s3.values().forEach(S3AsyncClient::close);
+    sqs.values().forEach(SqsClient::close);
+  }
+
+  /**
+   * The SQS client for a queue, in the region its URL names ({@code https://sqs.REGION.amazonaws.com/…}),
+   * or the default region; its reads wait up to SQS's 20 s of long polling.
+   */
+  public SqsClient sqsFor(String queueUrl) {
+    var named = java.util.regex.Pattern.compile("^https://sqs\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/").matcher(queueUrl);
+    return sqs.computeIfAbsent(
+        region(named.find() ? named.group(1) : null),
+        r -> {
+          var builder =
+              SqsClient.builder()
+                  .region(r)
+                  .httpClientBuilder(
+                      UrlConnectionHttpClient.builder()
+                          .connectionTimeout(Duration.ofSeconds(10))
+                          .socketTimeout(Duration.ofSeconds(40)))
+                  .overrideConfiguration(override(Duration.ofSeconds(60), null));
+          settings.endpoint().ifPresent(builder::endpointOverride);
+          settings.credentials().ifPresent(builder::credentialsProvider);
+          return builder.build();
+        });
   }
 }

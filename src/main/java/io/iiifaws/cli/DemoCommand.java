@@ -1,5 +1,7 @@
 package io.iiifaws.cli;
 
+import io.iiifaws.goiiifaws.DurationConverter;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import io.iiifaws.demo.Demo;
 import io.iiifaws.demo.MotoServer;
 import java.nio.file.Path;

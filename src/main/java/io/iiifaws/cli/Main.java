@@ -1,5 +1,7 @@
 package io.iiifaws.cli;
 
+import io.iiifaws.goiiifaws.DurationConverter;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,7 @@
 package io.iiifaws.cli;
 
+import io.iiifaws.goiiifaws.DurationConverter;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
@@ -53,9 +55,16 @@ final class OperatorCommand implements Callable<Integer> {
       description = "Namespace to watch; repeat or separate with commas. Default: all namespaces.")
   List<String> namespaces = List.of();
 
-  @Option(names = "--poll-interval", defaultValue = "15s", converter = DurationConverter.class,
-      description = "Time between DescribeTasks calls for a job with running tasks. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--poll-interval", converter = DurationConverter.class,
+      description = "Time between two describes of all running tasks, 100 to a DescribeTasks call."
+          + " Default: 15s, or 5m with --task-events-queue, where it is a safety net.")
   Duration pollInterval;
+
+  @Option(names = "--task-events-queue", paramLabel = "SQS_URL",
+      description = "Take ECS's task state changes from this SQS queue, the target of an EventBridge rule for"
+          + " \"ECS Task State Change\" events (examples/task-events/): a stop reaches status in about a second."
+          + " Default: none (task changes are polled).")
+  String taskEventsQueue;
 
   @Option(names = "--reports", paramLabel = "S3_URI",
       description = "Where go-iiif writes its reports for jobs without spec.process.reports (s3://bucket/prefix/),"
@@ -114,11 +123,20 @@ final class OperatorCommand implements Callable<Integer> {
 
   /** The settings the flags make, checked before anything starts. */
   private OperatorSettings settings() {
-    if (pollInterval.compareTo(ProcessEcsOptions.MIN_WAIT_INTERVAL) < 0) {
+    boolean events = taskEventsQueue != null && !taskEventsQueue.isBlank();
+    Duration poll = pollInterval != null ? pollInterval : events ? Duration.ofMinutes(5) : Duration.ofSeconds(15);
+    if (poll.compareTo(ProcessEcsOptions.MIN_WAIT_INTERVAL) < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--poll-interval must be at least 1s, not " + DurationConverter.format(pollInterval));
+          "--poll-interval must be at least 1s, not " + DurationConverter.format(poll));
     }
-    OperatorSettings settings = OperatorSettings.defaults().withPollInterval(pollInterval);
+    OperatorSettings settings = OperatorSettings.defaults().withPollInterval(poll);
+    if (events) {
+      if (!taskEventsQueue.trim().matches("https?://[^/\\s]+/\\d+/[A-Za-z0-9_-]+(\\.fifo)?")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--task-events-queue must be an SQS queue URL"
+            + " (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), not '" + taskEventsQueue + "'");
+      }
+      settings = settings.withTaskEvents(taskEventsQueue.trim());
+    }
     if (reports != null && !reports.isBlank()) {
       try {
         settings = settings.withReports(reports.trim());

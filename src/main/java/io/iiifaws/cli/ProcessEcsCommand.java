@@ -1,5 +1,7 @@
 package io.iiifaws.cli;
 
+import io.iiifaws.goiiifaws.DurationConverter;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.aws.S3Reports;

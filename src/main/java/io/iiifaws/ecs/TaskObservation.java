@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.ecs.model.Task;
  *
  * @param environment the environment overrides of the task's containers, where the operator
  *     records job, batch and attempt
+ * @param version ECS's count of the task's changes: of two words on a task, the higher is newer
  */
 public record TaskObservation(
     String taskArn,
@@ -26,12 +27,13 @@ public record TaskObservation(
     Instant stoppedAt,
     List<ContainerState> containers,
     Map<String, String> tags,
-    Map<String, String> environment) {
+    Map<String, String> environment,
+    long version) {
 
   public static final String STOPPED = "STOPPED";
 
   public static TaskObservation missing(String taskArn) {
-    return new TaskObservation(taskArn, true, null, null, null, null, null, null, List.of(), Map.of(), Map.of());
+    return new TaskObservation(taskArn, true, null, null, null, null, null, null, List.of(), Map.of(), Map.of(), 0);
   }
 
   public static TaskObservation of(Task task) {
@@ -56,7 +58,8 @@ public record TaskObservation(
             .map(c -> new ContainerState(c.name(), c.lastStatus(), c.exitCode(), blankToNull(c.reason())))
             .toList(),
         Map.copyOf(tags),
-        Map.copyOf(env));
+        Map.copyOf(env),
+        task.version() == null ? 0 : task.version());
   }
 
   public boolean isStopped() {

@@ -1,4 +1,4 @@
-package io.iiifaws.cli;
+package io.iiifaws.goiiifaws;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -6,11 +6,11 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Durations as people write them: 500ms, 15s, 2m, 1h, or ISO-8601 (PT15S). */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern SHORT = Pattern.compile("(-?\\d+)(ms|s|m|h)");
 
   /** A duration as people write it back: 1500ms, 15s, 2m. */
-  static String format(Duration duration) {
+  public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 1000 != 0) {
       return millis + "ms";

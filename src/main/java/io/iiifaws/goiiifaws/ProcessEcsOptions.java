@@ -1,4 +1,4 @@
-package io.iiifaws.cli;
+package io.iiifaws.goiiifaws;
 
 import io.iiifaws.api.ProcessSpec;
 import io.iiifaws.api.ProcessStyle;
@@ -154,7 +154,7 @@ public final class ProcessEcsOptions {
     return options;
   }
 
-  static CommandLine commandLine(Object command, Map<String, String> env) {
+  public static CommandLine commandLine(Object command, Map<String, String> env) {
     return new CommandLine(command)
         .setPosixClusteredShortOptionsAllowed(false)
         .setCaseInsensitiveEnumValuesAllowed(true)
@@ -166,7 +166,7 @@ public final class ProcessEcsOptions {
    * --wait=true}) turned into the single-dash one, as Go's flag package takes both; URIs after
    * {@code --} are left alone.
    */
-  static String[] singleDash(CommandLine.Model.CommandSpec spec, String[] args) {
+  public static String[] singleDash(CommandLine.Model.CommandSpec spec, String[] args) {
     String[] result = args.clone();
     for (int i = 0; i < result.length && !result[i].equals("--"); i++) {
       String arg = result[i];

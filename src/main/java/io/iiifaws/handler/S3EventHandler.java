@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
-import io.iiifaws.cli.ProcessEcsOptions;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import io.iiifaws.ecs.ProcessTasks;
 import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.lambda.S3Events;

@@ -2,25 +2,24 @@ package io.iiifaws.operator;
 
 import io.iiifaws.aws.AwsErrors;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * AWS errors of a job's passes: those that may pass (throttling, 5xx, timeouts) back off further
- * each time they repeat; the others target the job's failure. Counts are kept in memory: after a
- * restart the backoff starts again from its base.
+ * each time they repeat; the others target the job's failure. Counts are kept in the job's
+ * memory: after a restart the backoff starts again from its base.
  */
 final class AwsTrouble {
   private static final Logger log = LoggerFactory.getLogger(AwsTrouble.class);
 
-  private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+  private final JobMemory memory;
   private final Backoffs backoffs;
 
-  AwsTrouble(Backoffs backoffs) {
+  AwsTrouble(JobMemory memory, Backoffs backoffs) {
+    this.memory = memory;
     this.backoffs = backoffs;
   }
 
@@ -48,11 +47,11 @@ final class AwsTrouble {
     if (AwsErrors.isThrottling(e)) {
       return Backoffs.delay(backoffs.afterAwsError(), 1);
     }
-    int count = counts.merge(jobUid, 1, Integer::sum);
+    int count = memory.of(jobUid).awsErrors.incrementAndGet();
     return Backoffs.delay(backoffs.afterAwsError(), count);
   }
 
   void clear(String jobUid) {
-    counts.remove(jobUid);
+    memory.of(jobUid).awsErrors.set(0);
   }
 }

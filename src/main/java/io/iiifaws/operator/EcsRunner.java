@@ -44,9 +44,14 @@ final class EcsRunner {
   private final JobMetrics metrics;
   private final ReportChecks checks;
   private final TaskDefinitions definitions;
+  private final JobMemory memory;
+  private final java.util.function.Function<IiifJob, Runnable> wake;
 
   EcsRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, JobMetrics metrics,
-      ReportChecks checks, TaskDefinitions definitions) {
+      ReportChecks checks, TaskDefinitions definitions, JobMemory memory,
+      java.util.function.Function<IiifJob, Runnable> wake) {
+    this.memory = memory;
+    this.wake = wake;
     this.aws = aws;
     this.settings = settings;
     this.tracking = tracking;
@@ -61,12 +66,12 @@ final class EcsRunner {
     IiifJob job = plan.job();
     IiifJobSpec spec = plan.spec();
     String uid = job.getMetadata().getUid();
-    Optional<Duration> retry = tracking.follow(job, progress, plan.container(), trouble);
-    if (retry.isPresent() || progress.isFinished()) {
-      return retry;
+    tracking.follow(job, progress, plan.container(), trouble);
+    if (progress.isFinished()) {
+      return Optional.empty();
     }
     Optional<Duration> checking =
-        checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName);
+        checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName, wake.apply(job));
     if (settle(progress, spec, plan.unchecked())) {
       trouble.clear(uid);
       return Optional.empty();
@@ -75,11 +80,18 @@ final class EcsRunner {
       if (spec.suspend()) {
         progress.suspend();
         tracking.stopActive(job, progress, "suspended");
-        return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.pollInterval());
+        return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.safetyLook());
       }
+      boolean fresh = progress.neverStarted();
       progress.resumeIfSuspended();
       progress.start();
       progress.reportsAt(plan.reports());
+      if (fresh) {
+        // The first launch waits for a status that records the start: a status without one then
+        // proves that no launch of the job was lost, and ECS need not be asked for strays.
+        memory.of(uid).straysListed = true;
+        return Optional.of(Duration.ZERO);
+      }
       launch(plan, progress);
       // Adopting tasks found in ECS may have finished batches.
       if (settle(progress, spec, plan.unchecked())) {
@@ -88,13 +100,7 @@ final class EcsRunner {
       }
     }
     if (progress.failureTarget().isPresent()) {
-      tracking.stopActive(job, progress, progress.failureTarget().get().reason());
-      if (progress.activeTasks().isEmpty()) {
-        progress.failAsTargeted();
-        trouble.clear(uid);
-        return Optional.empty();
-      }
-      return Optional.of(settings.pollInterval());
+      return tracking.drainThenFail(job, progress, plan.container());
     }
     return nextLook(progress, checking);
   }
@@ -155,8 +161,12 @@ final class EcsRunner {
       progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
       return;
     }
+    JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
     try {
-      adoptStrays(ecs, plan, progress);
+      if (!remembered.straysListed) {
+        adoptStrays(ecs, plan, progress);
+        remembered.straysListed = true;
+      }
     } catch (SdkException e) {
       // Without knowing which tasks ECS already runs for the job, launching could duplicate one.
       for (BatchStatus batch : progress.launchable(parallelism)) {
@@ -252,7 +262,7 @@ final class EcsRunner {
         continue;
       }
       TaskStatus adopted = progress.launched(run, seen.taskArn(), cluster);
-      progress.observe(adopted, seen, plan.container(), settings.missingGrace());
+      progress.observe(adopted, seen, 0, plan.container(), settings.missingGrace());
       progress.event(JobEvent.normal("Adopted",
           "Adopted task " + seen.taskArn() + " of batch " + run.batch() + ", attempt " + run.attempt()
               + ", which status did not record").about(seen.taskArn()));
@@ -282,13 +292,19 @@ final class EcsRunner {
     return true;
   }
 
-  /** When to look again: soon while tasks run or reports are read, when a backoff ends, at the deadline. */
+  /**
+   * When to look again: while reports are read, when a backoff ends, when a task ECS has not
+   * described yet runs out of grace, at the deadline. A change of a running task wakes the job
+   * sooner; while tasks run, it looks again at the latest after {@link OperatorSettings#safetyLook}.
+   */
   private Optional<Duration> nextLook(JobProgress progress, Optional<Duration> checking) {
     List<Duration> candidates = new ArrayList<>();
     checking.ifPresent(candidates::add);
     progress.lookAgain().ifPresent(candidates::add);
     if (!progress.activeTasks().isEmpty()) {
-      candidates.add(settings.pollInterval());
+      candidates.add(settings.safetyLook());
+      progress.graceEnds(settings.missingGrace()).filter(progress.now()::isBefore)
+          .ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
     }
     progress.nextLaunch().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
     progress.deadline().filter(progress.now()::isBefore).ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.iiifaws.api.StoredIiifJob;
 import io.iiifaws.aws.AwsClients;
+import io.iiifaws.ecs.TaskEvents;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -85,6 +86,9 @@ public final class IiifJobOperator implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Config config;
+  private final JobRunner runner;
+  /** Reads ECS's task changes from the queue while this replica reconciles, if a queue is set. */
+  private final Optional<TaskEvents> taskEvents;
   private final IiifJobReconciler reconciler;
   private final AtomicBoolean leader;
   private final AtomicBoolean apiAway = new AtomicBoolean();
@@ -114,10 +118,12 @@ public final class IiifJobOperator implements AutoCloseable {
     this.leader = new AtomicBoolean(config.leaderElection().isEmpty());
     this.needed = Permissions.needed(config.namespaces(), config.leaderElection()
         .map(l -> l.getLeaseNamespace().orElse(client.getConfiguration().getNamespace())));
-    JobRunner runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
+    this.runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
     this.reconciler = new IiifJobReconciler(runner, new EventRecorder(client, config.instance(), clock, this::doubtPermissions),
         config.jobMetrics(), this::doubtPermissions);
     this.operator = newOperator(0);
+    this.taskEvents = config.settings().taskEvents().map(queue ->
+        new TaskEvents(aws.sqsFor(queue), queue, runner.tracker()::take, () -> reconciling && leader.get()).start());
   }
 
   private Operator newOperator(int incarnation) {
@@ -177,6 +183,16 @@ public final class IiifJobOperator implements AutoCloseable {
     return new LeaderElectionConfiguration(given.getLeaseName(), given.getLeaseNamespace().orElse(null),
         given.getLeaseDuration(), given.getRenewDeadline(), given.getRetryPeriod(), given.getIdentity().orElse(null),
         callbacks, false);
+  }
+
+  /** The operator's one view of the ECS tasks its jobs run: what it follows, its calls. */
+  public io.iiifaws.ecs.TaskTracker<?> taskTracker() {
+    return runner.tracker();
+  }
+
+  /** The jobs the operator keeps something of in memory, beside their status. */
+  public int rememberedJobs() {
+    return runner.remembered();
   }
 
   /** Whether this replica reconciles: it holds the lease, or there is no leader election. */
@@ -323,6 +339,7 @@ public final class IiifJobOperator implements AutoCloseable {
     if (reconciling) {
       reconciling = false;
       stopQuietly(operator);
+      runner.pause();
     }
     operator = newOperator(next);
   }
@@ -347,6 +364,8 @@ public final class IiifJobOperator implements AutoCloseable {
     if (reconciling) {
       operator.stop();
     }
+    taskEvents.ifPresent(TaskEvents::close);
+    runner.close();
     probe.close();
     if (config.closeClient()) {
       client.close();

@@ -14,6 +14,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.TaskStatus;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,6 +45,14 @@ public class IiifJobReconciler implements Reconciler<StoredIiifJob>, Cleaner<Sto
     this.events = events;
     this.metrics = metrics;
     this.forbidden = forbidden;
+  }
+
+  /** Each start of the operator gets its own source of task changes; the runner wakes jobs through it. */
+  @Override
+  public List<EventSource<?, StoredIiifJob>> prepareEventSources(EventSourceContext<StoredIiifJob> context) {
+    TaskChanges changes = new TaskChanges();
+    runner.wakeWith(changes::wake);
+    return List.of(changes);
   }
 
   @Override
@@ -76,6 +87,7 @@ public class IiifJobReconciler implements Reconciler<StoredIiifJob>, Cleaner<Sto
         writeStatus(stored, context, written);
       } catch (KubernetesClientException e) {
         if (!StoredSize.isTooLarge(e)) {
+          runner.statusWriteFailed(job);
           throw e;
         }
         // The object with this status no longer fits what the API server stores: end the job

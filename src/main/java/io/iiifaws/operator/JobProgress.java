@@ -79,7 +79,8 @@ final class JobProgress {
     this.reports = status.reports();
     this.unbatchedImages = status.batches().isEmpty() ? status.images() : null;
     this.batches = new ArrayList<>(status.batches());
-    if (batches.isEmpty()) {
+    // A finished job keeps the status it ended with, also one written without its lists.
+    if (batches.isEmpty() && !status.isFinished()) {
       plan.forEach(b -> batches.add(BatchStatus.pending(b.index(), b.range())));
     }
   }
@@ -120,6 +121,11 @@ final class JobProgress {
   }
 
   /** Starts the clock for activeDeadlineSeconds, as a Job's startTime. */
+  /** Whether no pass has started the job: no launch of it can have happened. */
+  boolean neverStarted() {
+    return startTime == null && tasks.isEmpty() && condition(Condition.SUSPENDED).isEmpty();
+  }
+
   void start() {
     if (startTime == null) {
       startTime = Times.format(now);
@@ -269,10 +275,12 @@ final class JobProgress {
    * batch moves the batch; an older run found late is recorded and nothing more.
    *
    * @param container the container whose exit code decides, or null for all of them
+   * @param missingInARow how many describes in a row ECS did not know the task: it is lost once
+   *     two describes after it was known said so
    * @param missingGrace how long after launch a task ECS does not know is taken for ECS's
    *     eventual consistency rather than lost
    */
-  void observe(TaskStatus task, TaskObservation seen, String container, Duration missingGrace) {
+  void observe(TaskStatus task, TaskObservation seen, int missingInARow, String container, Duration missingGrace) {
     boolean latest = task.batch() >= batches.size() || task.attempt() >= batches.get(task.batch()).attempts();
     String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
     if (seen.missing()) {
@@ -285,6 +293,8 @@ final class JobProgress {
       } else if (!MISSING.equals(task.lastStatus())) {
         // Described before, and now unknown: one more look confirms it is gone.
         replace(task, task.withLastStatus(MISSING));
+        return;
+      } else if (missingInARow < 2) {
         return;
       }
       replace(task, task.withResult(TaskResult.Lost));
@@ -519,6 +529,14 @@ final class JobProgress {
   }
 
   /** When a batch waiting out a backoff may launch next, if that is still to come. */
+  /** When the first active task that ECS has not described yet runs out of grace. */
+  Optional<Instant> graceEnds(Duration missingGrace) {
+    return activeTasks().stream()
+        .filter(t -> t.lastStatus() == null && t.launchedAt() != null)
+        .map(t -> Times.parse(t.launchedAt()).plus(missingGrace))
+        .min(Comparator.naturalOrder());
+  }
+
   Optional<Instant> nextLaunch() {
     return batches.stream()
         .filter(b -> b.phase() == Phase.Pending && b.notBefore() != null)

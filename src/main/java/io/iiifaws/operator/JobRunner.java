@@ -13,12 +13,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import io.iiifaws.ecs.EcsTasks;
+import io.iiifaws.ecs.TaskTracker;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * One reconciliation of a job, apart from Kubernetes: validates the spec, runs Task or Invoke mode,
  * and says what status to write, what events to record and when to look again.
  */
-public final class JobRunner {
+public final class JobRunner implements AutoCloseable {
+  /** The longest a task launched waits for its first describe. */
+  static final Duration FIRST_LOOK = Duration.ofSeconds(1);
+
   /** What one pass decided. */
   public record Pass(IiifJobStatus status, List<JobEvent> events, Optional<Duration> requeue, boolean delete) {}
 
@@ -31,14 +38,20 @@ public final class JobRunner {
   private final ReportChecks checks;
   private final OperatorSettings settings;
   private final Clock clock;
+  private final TaskTracker<ResourceID> tracker;
+  private final JobMemory memory = new JobMemory();
+  private volatile Consumer<ResourceID> wake = job -> {};
 
   public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
-    this.trouble = new AwsTrouble(settings.backoffs());
-    this.tracking = new TaskTracking(aws, settings);
+    this.trouble = new AwsTrouble(memory, settings.backoffs());
+    this.tracker = new TaskTracker<>(region -> new EcsTasks(aws.ecs(region)), settings.pollInterval(), FIRST_LOOK,
+        clock, job -> wake.accept(job));
+    this.tracking = new TaskTracking(aws, settings, tracker, memory);
     this.validator = new SpecValidator(aws, settings.reports());
-    this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, settings.backgroundPoll());
-    this.ecs = new EcsRunner(aws, settings, tracking, trouble, metrics, checks, new TaskDefinitions(clock));
-    this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks);
+    this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, memory, settings.safetyLook());
+    this.ecs = new EcsRunner(aws, settings, tracking, trouble, metrics, checks, new TaskDefinitions(clock), memory,
+        this::waker);
+    this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks, memory, this::waker);
     this.cleaner = new JobCleaner(aws, trouble);
     this.settings = settings;
     this.clock = clock;
@@ -48,8 +61,62 @@ public final class JobRunner {
     return reconcile(IiifJobBinding.of(job));
   }
 
-  /** One pass over a job as it was stored: a spec that does not fit its types is an invalid spec. */
+  /** Told which job to look at when one of its tasks changed. */
+  public void wakeWith(Consumer<ResourceID> wakeJob) {
+    this.wake = wakeJob;
+  }
+
+  /** Wakes the job for a pass, as a change of one of its tasks does. */
+  private Runnable waker(IiifJob job) {
+    ResourceID id = idOf(job);
+    return () -> wake.accept(id);
+  }
+
+  /** A status write of the job failed: what it recorded may be lost, launches included. */
+  void statusWriteFailed(IiifJob job) {
+    memory.of(job.getMetadata().getUid()).straysListed = false;
+  }
+
+  /** The jobs the operator keeps something of in memory. */
+  int remembered() {
+    return memory.size();
+  }
+
+  /** The operator stopped reconciling: no task is followed until passes follow them again. */
+  public void pause() {
+    tracker.forgetAll();
+  }
+
+  /** The tracker every pass reads its tasks from. */
+  public TaskTracker<ResourceID> tracker() {
+    return tracker;
+  }
+
+  @Override
+  public void close() {
+    tracker.close();
+  }
+
+  /**
+   * One pass over a job as it was stored: a spec that does not fit its types is an invalid spec.
+   * Afterwards the tracker follows the tasks the new status names as active.
+   */
   public Pass reconcile(IiifJobBinding binding) {
+    Pass pass = pass(binding);
+    ResourceID id = idOf(binding.job());
+    if (pass.status().isFinished() || pass.delete()) {
+      tracker.forget(id);
+    } else {
+      tracking.followActive(id, pass.status());
+    }
+    return pass;
+  }
+
+  static ResourceID idOf(IiifJob job) {
+    return new ResourceID(job.getMetadata().getName(), job.getMetadata().getNamespace());
+  }
+
+  private Pass pass(IiifJobBinding binding) {
     Instant now = clock.instant();
     IiifJob current = retryIfSpecFixed(binding.job());
     JobProgress progress;
@@ -71,18 +138,10 @@ public final class JobRunner {
       }
       // A spec that became impossible while tasks run: stop them first, as for any failure.
       progress.failureTarget("InvalidSpec", e.getMessage());
-      tracking.stopActive(current, progress, "InvalidSpec");
-      if (!progress.activeTasks().isEmpty()) {
-        try {
-          tracking.observe(progress, null);
-        } catch (software.amazon.awssdk.core.exception.SdkException notNow) {
-          // asked again on the next pass
-        }
+      Optional<Duration> draining = tracking.drainThenFail(current, progress, null);
+      if (draining.isPresent()) {
+        return new Pass(progress.toStatus(), progress.events(), draining, false);
       }
-      if (!progress.activeTasks().isEmpty()) {
-        return new Pass(progress.toStatus(), progress.events(), Optional.of(settings.pollInterval()), false);
-      }
-      progress.failAsTargeted();
       return afterFinish(current, progress, now);
     }
     if (progress.isFinished()) {
@@ -114,6 +173,7 @@ public final class JobRunner {
     progress.fail("StatusTooLarge", "The job's status no longer fits next to its spec in what the API server stores ("
         + io.iiifaws.aws.AwsErrors.scrub(apiMessage) + "); its running tasks were stopped. Split the job into smaller ones");
     forget(job);
+    tracker.forget(idOf(job));
     IiifJobStatus full = progress.toStatus();
     IiifJobStatus small = new IiifJobStatus(full.phase(), full.observedGeneration(), full.startTime(), full.completionTime(),
         full.progress(), 0, full.succeeded(), full.failed(), full.conditions(), null, null, null, full.reports(), full.images());
@@ -123,14 +183,13 @@ public final class JobRunner {
   /** Deleting a job: stops its tasks unless it orphans them. */
   JobCleaner.Cleanup cleanup(IiifJobBinding binding) {
     forget(binding.job());
+    tracker.forget(idOf(binding.job()));
     return cleaner.cleanup(binding);
   }
 
   /** Forgets what is kept in memory for a job that finished or is gone. */
   private void forget(IiifJob job) {
-    lambda.cancel(job.getMetadata().getUid());
-    checks.forget(job.getMetadata().getUid());
-    trouble.clear(job.getMetadata().getUid());
+    memory.forget(job.getMetadata().getUid());
   }
 
   /**

@@ -11,11 +11,11 @@ import io.iiifaws.lambda.LambdaInvoker;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 
@@ -34,14 +34,18 @@ final class LambdaRunner {
   private final TaskTracking tracking;
   private final AwsTrouble trouble;
   private final ReportChecks checks;
-  private final Map<String, CompletableFuture<LambdaInvoker.Result>> inFlight = new ConcurrentHashMap<>();
+  private final JobMemory memory;
+  private final Function<IiifJob, Runnable> wake;
 
-  LambdaRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, ReportChecks checks) {
+  LambdaRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, ReportChecks checks,
+      JobMemory memory, Function<IiifJob, Runnable> wake) {
     this.aws = aws;
     this.settings = settings;
     this.tracking = tracking;
     this.trouble = trouble;
     this.checks = checks;
+    this.memory = memory;
+    this.wake = wake;
   }
 
   static InvocationType invocationType(io.iiifaws.api.InvocationType type) {
@@ -65,23 +69,11 @@ final class LambdaRunner {
       progress.resumeIfSuspended();
       progress.start();
       invoke(plan, progress, false);
-      return Optional.of(settings.backgroundPoll());
+      return Optional.of(settings.safetyLook());
     }
     if (progress.failureTarget().isPresent() || progress.targetDeadline()) {
       cancel(uid);
-      tracking.stopActive(job, progress, progress.failureTarget().get().reason());
-      if (!progress.activeTasks().isEmpty()) {
-        try {
-          tracking.observe(progress, plan.container());
-        } catch (SdkException e) {
-          log(progress, e);
-        }
-      }
-      if (progress.activeTasks().isEmpty()) {
-        progress.failAsTargeted();
-        return Optional.empty();
-      }
-      return Optional.of(settings.pollInterval());
+      return tracking.drainThenFail(job, progress, plan.container());
     }
     if (invocation.get().statusCode() == null) {
       return awaitAnswer(plan, progress);
@@ -89,9 +81,11 @@ final class LambdaRunner {
     return followTask(plan, progress);
   }
 
-  /** Forgets an invocation in flight for a job that is gone. */
+  /** Forgets an invocation in flight. */
   void cancel(String uid) {
-    CompletableFuture<?> future = inFlight.remove(uid);
+    JobMemory.Entry entry = memory.of(uid);
+    CompletableFuture<?> future = entry.invocation;
+    entry.invocation = null;
     if (future != null) {
       future.cancel(true);
     }
@@ -100,9 +94,11 @@ final class LambdaRunner {
   private void invoke(JobPlan plan, JobProgress progress, boolean again) {
     LambdaSpec lambda = plan.spec().lambda();
     var invoker = new LambdaInvoker(aws.lambda(plan.region().id()));
-    inFlight.put(
-        plan.job().getMetadata().getUid(),
-        invoker.invoke(lambda.functionName(), lambda.qualifier(), invocationType(lambda.invocationType()), plan.payload()));
+    CompletableFuture<LambdaInvoker.Result> call =
+        invoker.invoke(lambda.functionName(), lambda.qualifier(), invocationType(lambda.invocationType()), plan.payload());
+    memory.of(plan.job().getMetadata().getUid()).invocation = call;
+    Runnable wakeJob = wake.apply(plan.job());
+    call.whenComplete((result, error) -> wakeJob.run());
     progress.invocation(new InvocationStatus(Times.format(progress.now()), null, null, null, null, null, null, null));
     String what = "function " + lambda.functionName() + " (" + lambda.invocationType() + ") with an S3 event for "
         + plan.spec().uris().size() + " URIs";
@@ -113,15 +109,15 @@ final class LambdaRunner {
 
   private Optional<Duration> awaitAnswer(JobPlan plan, JobProgress progress) {
     String uid = plan.job().getMetadata().getUid();
-    CompletableFuture<LambdaInvoker.Result> future = inFlight.get(uid);
+    CompletableFuture<LambdaInvoker.Result> future = memory.of(uid).invocation;
     if (future == null) {
       invoke(plan, progress, true);
-      return Optional.of(settings.backgroundPoll());
+      return Optional.of(settings.safetyLook());
     }
     if (!future.isDone()) {
-      return Optional.of(settings.backgroundPoll());
+      return Optional.of(settings.safetyLook());
     }
-    inFlight.remove(uid);
+    memory.of(uid).invocation = null;
     LambdaInvoker.Result result;
     try {
       result = future.join();
@@ -175,7 +171,7 @@ final class LambdaRunner {
         }
         progress.launched(new RunId(0, 1), taskArn.get(), clusterOf(taskArn.get(), plan));
         progress.event(JobEvent.normal("Following", function + " started task " + taskArn.get()).about(taskArn.get()));
-        return Optional.of(settings.pollInterval());
+        return Optional.of(settings.safetyLook());
       }
     }
     throw new IllegalStateException("unknown invocation type " + lambda.invocationType());
@@ -184,16 +180,17 @@ final class LambdaRunner {
   private Optional<Duration> followTask(JobPlan plan, JobProgress progress) {
     IiifJob job = plan.job();
     String uid = job.getMetadata().getUid();
-    Optional<Duration> retry = tracking.follow(job, progress, plan.container(), trouble);
-    if (retry.isPresent() || progress.isFinished()) {
-      return retry;
+    tracking.follow(job, progress, plan.container(), trouble);
+    if (progress.isFinished()) {
+      return Optional.empty();
     }
     trouble.clear(uid);
     if (!progress.activeTasks().isEmpty()) {
-      return Optional.of(settings.pollInterval());
+      return Optional.of(settings.safetyLook());
     }
     List<String> passed = progress.invocation().map(InvocationStatus::uris).orElse(List.of());
-    Optional<Duration> checking = checks.check(progress, uid, run -> passed, plan.command()::reportName);
+    Optional<Duration> checking =
+        checks.check(progress, uid, run -> passed, plan.command()::reportName, wake.apply(job));
     if (checking.isPresent() || progress.failureTarget().isPresent()) {
       if (progress.failureTarget().isPresent()) {
         progress.failAsTargeted();

@@ -7,17 +7,19 @@ import java.util.Optional;
 /**
  * How the operator paces itself, and what it gives jobs that leave it out.
  *
- * @param pollInterval between DescribeTasks calls for a job with running tasks
- * @param backgroundPoll between checks of work in flight in the background: a Lambda invocation,
- *     reading go-iiif's reports
+ * @param pollInterval between two describes of every task the operator follows (100 to a
+ *     DescribeTasks call)
  * @param missingGrace how long after launch ECS may not yet know a task (eventual consistency)
  *     before it counts as lost
  * @param backoffs waits after failures, refused launches and AWS errors
  * @param reports where go-iiif writes its reports for jobs without spec.process.reports
  *     (s3://bucket/prefix/), if anywhere
+ * @param taskEvents the SQS queue that EventBridge sends ECS's task state changes to, if any:
+ *     then describes are only a safety net, and {@code pollInterval} can be long
  */
 public record OperatorSettings(
-    Duration pollInterval, Duration backgroundPoll, Duration missingGrace, Backoffs backoffs, Optional<String> reports) {
+    Duration pollInterval, Duration missingGrace, Backoffs backoffs, Optional<String> reports,
+    Optional<String> taskEvents) {
 
   public OperatorSettings {
     reports.ifPresent(r -> ReportLocation.parse(r, "us-east-1"));
@@ -25,15 +27,29 @@ public record OperatorSettings(
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(
-        Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofMinutes(2), Backoffs.standard(), Optional.empty());
+        Duration.ofSeconds(15), Duration.ofMinutes(2), Backoffs.standard(), Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * The longest a job with active tasks waits for a pass when nothing wakes it: a change of one of
+   * its tasks does, so this only catches what was missed.
+   */
+  public Duration safetyLook() {
+    Duration look = pollInterval.multipliedBy(20);
+    return look.compareTo(Duration.ofMinutes(10)) < 0 ? look : Duration.ofMinutes(10);
+  }
+
+  /** Takes ECS's task changes from this SQS queue. */
+  public OperatorSettings withTaskEvents(String queueUrl) {
+    return new OperatorSettings(pollInterval, missingGrace, backoffs, reports, Optional.of(queueUrl));
   }
 
   public OperatorSettings withPollInterval(Duration interval) {
-    return new OperatorSettings(interval, backgroundPoll, missingGrace, backoffs, reports);
+    return new OperatorSettings(interval, missingGrace, backoffs, reports, taskEvents);
   }
 
   /** @throws IllegalArgumentException when the location is not s3://bucket/prefix/ */
   public OperatorSettings withReports(String location) {
-    return new OperatorSettings(pollInterval, backgroundPoll, missingGrace, backoffs, Optional.of(location));
+    return new OperatorSettings(pollInterval, missingGrace, backoffs, Optional.of(location), taskEvents);
   }
 }

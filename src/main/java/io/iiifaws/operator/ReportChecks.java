@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +27,14 @@ final class ReportChecks {
 
   private final S3Reports reader;
   private final AwsTrouble trouble;
+  private final JobMemory memory;
   private final Duration poll;
-  private final Map<String, CompletableFuture<ImageCheck>> inFlight = new ConcurrentHashMap<>();
 
-  ReportChecks(S3Reports reader, AwsTrouble trouble, Duration poll) {
+  /** @param poll the longest a job waits for a pass while reads go on: a finished read wakes it */
+  ReportChecks(S3Reports reader, AwsTrouble trouble, JobMemory memory, Duration poll) {
     this.reader = reader;
     this.trouble = trouble;
+    this.memory = memory;
     this.poll = poll;
   }
 
@@ -42,19 +43,24 @@ final class ReportChecks {
    *
    * @param urisOf the URIs a run passed to go-iiif
    * @param reportName the report's name for a URI
+   * @param wake wakes the job when a read ends
    * @return when to look again: while reads are going, or after a read that may pass failed
    */
   Optional<Duration> check(JobProgress progress, String jobUid, Function<TaskStatus, List<String>> urisOf,
-      Function<String, String> reportName) {
+      Function<String, String> reportName, Runnable wake) {
     Optional<Duration> next = Optional.empty();
+    Map<String, CompletableFuture<ImageCheck>> inFlight = memory.of(jobUid).reads;
     for (TaskStatus run : progress.verifying()) {
       Optional<ReportLocation> where = progress.reportsOf(run);
       if (where.isEmpty()) {
         continue;
       }
-      String key = jobUid + "/" + run.batch() + "/" + run.attempt();
-      CompletableFuture<ImageCheck> read =
-          inFlight.computeIfAbsent(key, k -> reader.check(where.get(), urisOf.apply(run), reportName));
+      String key = run.batch() + "/" + run.attempt();
+      CompletableFuture<ImageCheck> read = inFlight.computeIfAbsent(key, k -> {
+        CompletableFuture<ImageCheck> started = reader.check(where.get(), urisOf.apply(run), reportName);
+        started.whenComplete((check, error) -> wake.run());
+        return started;
+      });
       if (!read.isDone()) {
         next = Optional.of(poll);
         continue;
@@ -76,10 +82,5 @@ final class ReportChecks {
       }
     }
     return next;
-  }
-
-  /** Forgets the reads of a job that finished or is gone. */
-  void forget(String jobUid) {
-    inFlight.keySet().removeIf(k -> k.startsWith(jobUid + "/"));
   }
 }

@@ -5,71 +5,95 @@ import io.iiifaws.api.TaskStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.ecs.EcsTasks;
+import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.ecs.TaskObservation;
-import java.time.Duration;
-import java.util.List;
+import io.iiifaws.ecs.TaskTracker;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Following and stopping a job's recorded tasks, shared by Task and Invoke mode. Each task is
- * asked about in the region and cluster it runs in, as its status records them.
+ * Following and stopping a job's recorded tasks, shared by Task and Invoke mode. The operator's
+ * {@link TaskTracker} describes them, each in the region and cluster its status records; a pass
+ * reads what it last heard and never describes a task itself.
  */
 final class TaskTracking {
   private static final Logger log = LoggerFactory.getLogger(TaskTracking.class);
 
   private final AwsClients aws;
   private final OperatorSettings settings;
-  /** Tasks whose StopTask was refused for good: the Warning event is recorded once. */
-  private final Set<String> stopRefused = ConcurrentHashMap.newKeySet();
+  private final TaskTracker<ResourceID> tracker;
+  private final JobMemory memory;
 
-  TaskTracking(AwsClients aws, OperatorSettings settings) {
+  TaskTracking(AwsClients aws, OperatorSettings settings, TaskTracker<ResourceID> tracker, JobMemory memory) {
+    this.memory = memory;
     this.aws = aws;
     this.settings = settings;
+    this.tracker = tracker;
   }
 
   /**
-   * Describes every active task and takes the answers into the progress.
+   * Takes into the progress what the tracker last heard of each active task; a task it has not
+   * described yet is left as it is.
    *
-   * @throws SdkException when DescribeTasks fails; nothing is recorded then
+   * @return the error of the last describe of a place where the job has tasks, if it failed
    */
-  void observe(JobProgress progress, String container) {
-    Map<List<String>, List<TaskStatus>> byPlace = progress.activeTasks().stream()
-        .collect(Collectors.groupingBy(t -> List.of(t.region(), t.cluster())));
-    for (var place : byPlace.entrySet()) {
-      EcsTasks ecs = new EcsTasks(aws.ecs(place.getKey().get(0)));
-      List<TaskStatus> tasks = place.getValue();
-      Map<String, TaskObservation> seen = ecs.describe(place.getKey().get(1), tasks.stream().map(TaskStatus::taskArn).toList());
-      for (TaskStatus task : tasks) {
-        progress.observe(task, seen.get(task.taskArn()), container, settings.missingGrace());
-      }
+  Optional<RuntimeException> observe(JobProgress progress, String container) {
+    Optional<RuntimeException> failure = Optional.empty();
+    for (TaskStatus task : progress.activeTasks()) {
+      TaskTracker.Place place = new TaskTracker.Place(task.region(), task.cluster());
+      failure = failure.or(() -> tracker.failure(place));
+      tracker.seen(task.taskArn()).ifPresent(seen ->
+          progress.observe(task, seen.task(), seen.missingInARow(), container, settings.missingGrace()));
+    }
+    return failure;
+  }
+
+  /**
+   * Observes the active tasks as {@link #observe} does, and deals with a failed describe: one
+   * that may pass is the tracker's to retry, and the job goes on with what it knows; otherwise
+   * the job, which can no longer follow its tasks, stops what ECS lets it stop and fails.
+   */
+  void follow(IiifJob job, JobProgress progress, String container, AwsTrouble trouble) {
+    Optional<RuntimeException> failure = observe(progress, container);
+    if (failure.isPresent() && failure.get() instanceof SdkException e && !AwsErrors.isTransient(e)) {
+      trouble.onError(progress, job.getMetadata().getUid(), "DescribeTasks", e);
+      stopActive(job, progress, "AwsError");
+      progress.failAsTargeted();
     }
   }
 
   /**
-   * Describes the active tasks as {@link #observe} does, and deals with an AWS error: returns the
-   * wait before the next try when it may pass; otherwise stops what ECS lets it stop and fails the
-   * job, which can no longer follow its tasks. Empty when the tasks were described or the job
-   * failed.
+   * Drain, then fail: a job that targets failure asks ECS to stop its active tasks, and fails
+   * once none is active. Returns when to look again while some still are.
    */
-  Optional<Duration> follow(IiifJob job, JobProgress progress, String container, AwsTrouble trouble) {
-    try {
-      observe(progress, container);
+  Optional<java.time.Duration> drainThenFail(IiifJob job, JobProgress progress, String container) {
+    stopAndObserve(job, progress, container);
+    if (progress.activeTasks().isEmpty()) {
+      progress.failAsTargeted();
       return Optional.empty();
-    } catch (SdkException e) {
-      Optional<Duration> retry = trouble.onError(progress, job.getMetadata().getUid(), "DescribeTasks", e);
-      if (retry.isEmpty()) {
-        stopActive(job, progress, "AwsError");
-        progress.failAsTargeted();
-      }
-      return retry;
     }
+    return Optional.of(settings.safetyLook());
+  }
+
+  private void stopAndObserve(IiifJob job, JobProgress progress, String container) {
+    stopActive(job, progress, progress.failureTarget().orElseThrow().reason());
+    if (!progress.activeTasks().isEmpty()) {
+      observe(progress, container);
+    }
+  }
+
+  /** Has the tracker follow exactly the tasks the job's status names as active. */
+  void followActive(ResourceID job, IiifJobStatus status) {
+    Map<String, TaskTracker.Place> active = new LinkedHashMap<>();
+    status.tasks().stream().filter(TaskStatus::isActive)
+        .forEach(t -> active.put(t.taskArn(), new TaskTracker.Place(t.region(), t.cluster())));
+    tracker.follow(job, active);
   }
 
   /**
@@ -88,7 +112,7 @@ final class TaskTracking {
       } catch (SdkException e) {
         if (AwsErrors.isTransient(e)) {
           log.warn("job={} task={} event=StopRetry error=\"{}\"", job.namespacedName(), task.taskArn(), AwsErrors.describe(e));
-        } else if (stopRefused.add(task.taskArn())) {
+        } else if (memory.of(job.getMetadata().getUid()).stopRefused.add(task.taskArn())) {
           progress.event(JobEvent.warning("StopFailed", "StopTask " + task.taskArn() + ": " + AwsErrors.describe(e)).about(task.taskArn()));
         }
       }

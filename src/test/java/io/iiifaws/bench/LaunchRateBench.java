@@ -23,8 +23,8 @@ class LaunchRateBench {
   void launchRateAgainstFargatesRunTaskBucket() throws Exception {
     try (OperatorHarness h = new OperatorHarness()) {
       var fast = OperatorHarness.fastSettings();
-      h.start(new OperatorSettings(Duration.ofSeconds(5), fast.backgroundPoll(), Duration.ofMinutes(2), fast.backoffs(),
-          fast.reports()));
+      h.start(new OperatorSettings(Duration.ofSeconds(5), Duration.ofMinutes(2), fast.backoffs(),
+          fast.reports(), fast.taskEvents()));
       h.aws.enforceBucket("RunTask", 20, 20);
       h.aws.holdRunning(task -> true);
       Instant start = Instant.now();

@@ -134,11 +134,14 @@ class HelmChartTest {
   @Test
   void theOperatorsFlagsComeFromTheValues() throws IOException {
     JsonNode plain = deployment(render(t -> t));
-    assertThat(args(plain)).noneMatch(a -> a.startsWith("--ecs-rate") || a.startsWith("--reports"));
+    assertThat(args(plain)).noneMatch(a -> a.startsWith("--ecs-rate") || a.startsWith("--reports")
+        || a.startsWith("--poll-interval") || a.startsWith("--task-events-queue"));
 
+    String queue = "https://sqs.us-east-1.amazonaws.com/123456789012/iiif-aws-task-events";
     JsonNode set = deployment(render(t -> t.set("ecsRates.runTask", "8/8").set("ecsRates.describeTasks", "10")
-        .set("reports", "s3://museum-iiif/reports/")));
-    assertThat(args(set)).contains("--ecs-rate=runTask=8/8", "--ecs-rate=describeTasks=10", "--reports=s3://museum-iiif/reports/");
+        .set("reports", "s3://museum-iiif/reports/").set("pollInterval", "10m").set("taskEvents.queueUrl", queue)));
+    assertThat(args(set)).contains("--ecs-rate=runTask=8/8", "--ecs-rate=describeTasks=10", "--reports=s3://museum-iiif/reports/",
+        "--poll-interval=10m", "--task-events-queue=" + queue);
     assertThatThrownBy(() -> render(t -> t.set("ecsRates.runTasks", "8"))).hasMessageContaining("ecsRates");
   }
 
@@ -188,6 +191,8 @@ class HelmChartTest {
       assertThatThrownBy(() -> render(t -> t.set("pollInterval", tooFast))).as(tooFast).hasMessageContaining("pollInterval");
     }
     assertThat(render(t -> t.set("pollInterval", "1000ms"))).isNotEmpty();
+    assertThatThrownBy(() -> render(t -> t.set("taskEvents.queueUrl", "iiif-aws-task-events")))
+        .hasMessageContaining("queueUrl");
     assertThatThrownBy(() -> render(t -> t.set("reports", "s3blob://museum/reports"))).hasMessageContaining("reports");
     assertThatThrownBy(() -> render(t -> t.set("replicas", 2))).hasMessageContaining("replicas");
   }

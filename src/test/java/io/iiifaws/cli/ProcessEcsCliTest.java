@@ -1,5 +1,7 @@
 package io.iiifaws.cli;
 
+import io.iiifaws.goiiifaws.DurationConverter;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class TaskVerdictTest {
   static TaskObservation stopped(String stopCode, String reason, ContainerState... containers) {
     return new TaskObservation("arn:aws:ecs:us-east-1:1:task/c/t", false, "STOPPED", "STOPPED", stopCode, reason,
-        null, null, List.of(containers), Map.of(), Map.of());
+        null, null, List.of(containers), Map.of(), Map.of(), 1);
   }
 
   static ContainerState container(String name, Integer exit) {
@@ -19,7 +19,7 @@ class TaskVerdictTest {
 
   @Test
   void aTaskThatHasNotStoppedIsRunning() {
-    var running = new TaskObservation("arn", false, "RUNNING", "RUNNING", null, null, null, null, List.of(), Map.of(), Map.of());
+    var running = new TaskObservation("arn", false, "RUNNING", "RUNNING", null, null, null, null, List.of(), Map.of(), Map.of(), 1);
     assertThat(TaskVerdict.judge(running, "iiif", "iiif-aws:").outcome()).isEqualTo(Outcome.RUNNING);
   }
 

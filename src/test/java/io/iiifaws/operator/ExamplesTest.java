@@ -118,4 +118,26 @@ class ExamplesTest {
     assertThat(operatorPolicy.toString()).contains("ecs:RunTask", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask",
         "ecs:TagResource", "iam:PassRole");
   }
+
+  @Test
+  void theTaskEventsRuleSendsWhatTheOperatorReadsToTheQueueItMayRead() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode pattern = json.readTree(EXAMPLES.resolve("task-events/event-pattern.json").toFile());
+    for (JsonNode lastStatus : pattern.at("/detail/lastStatus")) {
+      var event = json.createObjectNode();
+      event.put("source", pattern.at("/source/0").asText());
+      event.put("detail-type", pattern.at("/detail-type/0").asText());
+      event.putObject("detail").put("taskArn", "arn:aws:ecs:us-east-1:1:task/iiif/t").put("version", 2)
+          .put("lastStatus", lastStatus.asText());
+      assertThat(io.iiifaws.ecs.TaskEvents.parse(event.toString())).as(lastStatus.asText()).isPresent();
+    }
+    assertThat(pattern.at("/detail/lastStatus").toString()).contains("RUNNING", "STOPPED");
+    String queue = json.readTree(EXAMPLES.resolve("task-events/queue-policy.json").toFile())
+        .at("/Statement/0/Resource").asText();
+    JsonNode operatorPolicy = json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
+    assertThat(operatorPolicy.path("Statement")).anySatisfy(statement -> {
+      assertThat(statement.path("Resource").asText()).isEqualTo(queue);
+      assertThat(statement.path("Action").toString()).contains("sqs:ReceiveMessage", "sqs:DeleteMessage");
+    });
+  }
 }

@@ -39,7 +39,12 @@ class JobProgressTest {
 
   static TaskObservation stopped(String arn, Integer exit) {
     return new TaskObservation(arn, false, "STOPPED", "STOPPED", "EssentialContainerExited", "Essential container in task exited",
-        T0, T0, List.of(new ContainerState("iiif", "STOPPED", exit, null)), Map.of(), Map.of());
+        T0, T0, List.of(new ContainerState("iiif", "STOPPED", exit, null)), Map.of(), Map.of(), 2);
+  }
+
+  static TaskObservation running(String arn) {
+    return new TaskObservation(arn, false, "RUNNING", "RUNNING", null, null, T0, null,
+        List.of(new ContainerState("iiif", "RUNNING", null, null)), Map.of(), Map.of(), 1);
   }
 
   @Test
@@ -81,7 +86,7 @@ class JobProgressTest {
     assertThat(progress.toStatus().phase()).isEqualTo(Phase.Running);
     assertThat(progress.toStatus().active()).isEqualTo(1);
 
-    progress.observe(task, stopped("arn:t1", 2), "iiif", Duration.ofMinutes(2));
+    progress.observe(task, stopped("arn:t1", 2), 0, "iiif", Duration.ofMinutes(2));
     IiifJobStatus status = progress.toStatus();
 
     assertThat(status.phase()).isEqualTo(Phase.Pending);
@@ -102,11 +107,11 @@ class JobProgressTest {
     JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
     TaskStatus task = progress.launched(new RunId(1, 1), "arn:t1", "c");
 
-    progress.observe(task, TaskObservation.missing("arn:t1"), "iiif", Duration.ofMinutes(2));
+    progress.observe(task, TaskObservation.missing("arn:t1"), 1, "iiif", Duration.ofMinutes(2));
     assertThat(progress.toStatus().tasks().get(0).result()).isNull();
 
     JobProgress later = new JobProgress(job(progress.toStatus()), TWO_BATCHES, T0.plusSeconds(121), FIXED);
-    later.observe(later.activeTasks().get(0), TaskObservation.missing("arn:t1"), "iiif", Duration.ofMinutes(2));
+    later.observe(later.activeTasks().get(0), TaskObservation.missing("arn:t1"), 2, "iiif", Duration.ofMinutes(2));
     IiifJobStatus status = later.toStatus();
     assertThat(status.tasks().get(0).result()).isEqualTo(TaskResult.Lost);
     assertThat(status.batches().get(1).retries()).isEqualTo(1);
@@ -116,9 +121,9 @@ class JobProgressTest {
   @Test
   void successOfEveryBatchCompletesTheJob() {
     JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
-    progress.observe(progress.launched(new RunId(0, 1), "arn:a", "c"), stopped("arn:a", 0), "iiif", Duration.ZERO);
+    progress.observe(progress.launched(new RunId(0, 1), "arn:a", "c"), stopped("arn:a", 0), 0, "iiif", Duration.ZERO);
     assertThat(progress.allSucceeded()).isFalse();
-    progress.observe(progress.launched(new RunId(1, 1), "arn:b", "c"), stopped("arn:b", 0), "iiif", Duration.ZERO);
+    progress.observe(progress.launched(new RunId(1, 1), "arn:b", "c"), stopped("arn:b", 0), 0, "iiif", Duration.ZERO);
     assertThat(progress.allSucceeded()).isTrue();
 
     progress.complete("CompletionsReached", "done");
@@ -132,7 +137,7 @@ class JobProgressTest {
   @Test
   void aBackoffThatEndedIsNoReasonToLookAgainAtOnce() {
     JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
-    progress.observe(progress.launched(new RunId(0, 1), "arn:a", "c"), stopped("arn:a", 1), "iiif", Duration.ZERO);
+    progress.observe(progress.launched(new RunId(0, 1), "arn:a", "c"), stopped("arn:a", 1), 0, "iiif", Duration.ZERO);
     assertThat(progress.nextLaunch()).get().matches(t -> t.isAfter(T0));
 
     JobProgress later = new JobProgress(job(progress.toStatus()), TWO_BATCHES, T0.plusSeconds(60), FIXED);
@@ -144,8 +149,8 @@ class JobProgressTest {
   @Test
   void anOlderRunFoundLateDoesNotMoveItsBatch() {
     JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
-    progress.observe(progress.launched(new RunId(0, 2), "arn:second", "c"), stopped("arn:second", 0), "iiif", Duration.ZERO);
-    progress.observe(progress.launched(new RunId(0, 1), "arn:first", "c"), stopped("arn:first", 3), "iiif", Duration.ZERO);
+    progress.observe(progress.launched(new RunId(0, 2), "arn:second", "c"), stopped("arn:second", 0), 0, "iiif", Duration.ZERO);
+    progress.observe(progress.launched(new RunId(0, 1), "arn:first", "c"), stopped("arn:first", 3), 0, "iiif", Duration.ZERO);
 
     IiifJobStatus status = progress.toStatus();
     assertThat(status.batches().get(0).phase()).isEqualTo(Phase.Succeeded);
@@ -154,12 +159,30 @@ class JobProgressTest {
   }
 
   @Test
+  void aTaskEcsKnewIsLostOnlyAfterTwoDescribesDidNotKnowIt() {
+    JobProgress progress = new JobProgress(job(null), TWO_BATCHES, T0, FIXED);
+    TaskStatus launched = progress.launched(new RunId(0, 1), "arn:t1", "c");
+    progress.observe(launched, running("arn:t1"), 0, "iiif", Duration.ofMinutes(2));
+    TaskObservation unknown = TaskObservation.missing("arn:t1");
+
+    progress.observe(progress.activeTasks().get(0), unknown, 1, "iiif", Duration.ofMinutes(2));
+    assertThat(progress.activeTasks().get(0).lastStatus()).isEqualTo(JobProgress.MISSING);
+    // A pass that reads the same describe again learns nothing new.
+    progress.observe(progress.activeTasks().get(0), unknown, 1, "iiif", Duration.ofMinutes(2));
+    assertThat(progress.activeTasks()).hasSize(1);
+
+    progress.observe(progress.activeTasks().get(0), unknown, 2, "iiif", Duration.ofMinutes(2));
+    assertThat(progress.toStatus().tasks().get(0).result()).isEqualTo(TaskResult.Lost);
+    assertThat(progress.events()).extracting(JobEvent::reason).containsExactly("TaskLost");
+  }
+
+  @Test
   void pastAThousandTasksTheOldestReplacedRunsAreDropped() {
     List<Batch> one = List.of(new Batch(0, new UriRange(0, 0), List.of("a.jpg")));
     JobProgress progress = new JobProgress(job(null), one, T0, FIXED);
     for (int attempt = 1; attempt <= JobProgress.MAX_TASKS + 5; attempt++) {
       TaskStatus task = progress.launched(new RunId(0, attempt), "arn:" + attempt, "c");
-      progress.observe(task, TaskObservation.missing("arn:" + attempt), "iiif", Duration.ZERO);
+      progress.observe(task, TaskObservation.missing("arn:" + attempt), 1, "iiif", Duration.ZERO);
     }
     IiifJobStatus status = progress.toStatus();
     assertThat(status.tasks()).hasSize(JobProgress.MAX_TASKS);
@@ -182,7 +205,7 @@ class JobProgressTest {
         TaskStatus task = progress.launched(new RunId(batch, attempt), arn, "iiif");
         if (attempt < 3) {
           progress.observe(task, new TaskObservation(arn, false, "STOPPED", "STOPPED", "TaskFailedToStart", reason, T0, T0,
-              List.of(new ContainerState("iiif", "STOPPED", null, reason)), Map.of(), Map.of()), "iiif", Duration.ZERO);
+              List.of(new ContainerState("iiif", "STOPPED", null, reason)), Map.of(), Map.of(), 1), 0, "iiif", Duration.ZERO);
         }
       }
     }

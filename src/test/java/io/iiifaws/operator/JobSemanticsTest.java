@@ -180,8 +180,8 @@ class JobSemanticsTest {
     h.stop();
     // Two minutes of grace for tasks ECS has not shown yet, as in production.
     var settings = OperatorHarness.fastSettings();
-    h.start(new OperatorSettings(settings.pollInterval(), settings.backgroundPoll(), Duration.ofMinutes(2),
-        settings.backoffs(), settings.reports()));
+    h.start(new OperatorSettings(settings.pollInterval(), Duration.ofMinutes(2),
+        settings.backoffs(), settings.reports(), settings.taskEvents()));
     h.aws.holdRunning(task -> task.attempt() == 1);
     h.create(Specs.with(h.taskJob("forgotten", "a.jpg"), "backoffLimit", 0));
     IiifJob running = h.await("forgotten", j -> running(j, 1)

@@ -96,12 +96,20 @@ class StoredObjectsTest {
   @Test
   void aStatusTooLargeToStoreStopsTheTasksAndFailsTheJobWithASmallStatus() {
     h.aws.holdRunning(task -> true);
+    h.create(h.taskJob("huge", "avocado.png"));
+    h.await("huge", j -> j.getStatus() != null && !j.getStatus().tasks().isEmpty());
+    // The next status write no longer fits.
     h.kubernetes.server().expect().patch()
         .withPath("/apis/iiif-aws.io/v1alpha1/namespaces/" + OperatorHarness.NAMESPACE + "/iiifjobs/huge/status")
         .andReturn(413, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(413).withStatus("Failure")
             .withMessage("Request entity too large: limit is 3145728").build())
         .once();
-    h.create(h.taskJob("huge", "avocado.png"));
+    // A new generation makes the next status write, which no longer fits.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+      h.client().resources(IiifJob.class).inNamespace(OperatorHarness.NAMESPACE).withName("huge")
+          .edit(j -> io.iiifaws.testing.Specs.with(j, "activeDeadlineSeconds", 3600));
+      return true;
+    });
 
     IiifJob job = h.awaitFinished("huge");
 
@@ -122,11 +130,15 @@ class StoredObjectsTest {
     h.await("turned", j -> j.getStatus() != null && j.getStatus().active() != null && j.getStatus().active() == 1);
     String arn = h.job("turned").getStatus().tasks().get(0).taskArn();
 
-    h.client().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(OperatorHarness.NAMESPACE)
-        .withName("turned").edit(r -> {
-          ((java.util.Map<String, Object>) r.getAdditionalProperties().get("spec")).put("backoffLimit", "lots");
-          return r;
-        });
+    // The operator writes status meanwhile: an edit of an object it just changed is tried again.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+      h.client().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(OperatorHarness.NAMESPACE)
+          .withName("turned").edit(r -> {
+            ((java.util.Map<String, Object>) r.getAdditionalProperties().get("spec")).put("backoffLimit", "lots");
+            return r;
+          });
+      return true;
+    });
 
     IiifJobBinding failed = awaitFinished("turned");
     assertThat(failed.job().getStatus().condition(Condition.FAILED).orElseThrow().message())

@@ -175,7 +175,7 @@ class TaskModeTest {
   void aJobWhoseClusterDoesNotExistIsDeletedAtOnce() {
     h.create(Specs.with(h.taskJob("nowhere", "a.jpg"), "task.cluster", "no-such-cluster"));
     IiifJob failed = h.awaitFinished("nowhere");
-    assertThat(failed.getStatus().condition(Condition.FAILED).orElseThrow().message()).isEqualTo("ListTasks: ClusterNotFoundException: Cluster not found.");
+    assertThat(failed.getStatus().condition(Condition.FAILED).orElseThrow().message()).isEqualTo("RunTask: ClusterNotFoundException: Cluster not found.");
 
     h.client().resource(failed).delete();
 

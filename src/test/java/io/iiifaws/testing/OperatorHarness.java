@@ -83,8 +83,8 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Fast pacing for tests: 100 ms polls, backoffs from 50 ms to 400 ms. */
   public static OperatorSettings fastSettings() {
-    return new OperatorSettings(Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofSeconds(2),
-        Backoffs.scaled(Duration.ofMillis(50), Duration.ofMillis(400)), java.util.Optional.empty());
+    return new OperatorSettings(Duration.ofMillis(100), Duration.ofSeconds(2),
+        Backoffs.scaled(Duration.ofMillis(50), Duration.ofMillis(400)), java.util.Optional.empty(), java.util.Optional.empty());
   }
 
   /** AWS clients as the operator builds them, pointed at the fault layer. */
