@@ -14,32 +14,51 @@ import org.junit.jupiter.api.Test;
  * starts them.
  */
 class LayersTest {
-  static final JavaClasses MAIN =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages("io.iiifaws");
+    static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+            .importPackages("io.iiifaws");
 
-  @Test
-  void dependenciesPointDownOnly() {
-    layeredArchitecture()
-        .consideringOnlyDependenciesInLayers()
-        .layer("api").definedBy("io.iiifaws.api..")
-        .layer("goiiif").definedBy("io.iiifaws.goiiif..")
-        .layer("aws").definedBy("io.iiifaws.aws..")
-        .layer("ecs and lambda").definedBy("io.iiifaws.ecs..", "io.iiifaws.lambda..")
-        .layer("goiiifaws").definedBy("io.iiifaws.goiiifaws..")
-        .layer("operator").definedBy("io.iiifaws.operator..")
-        .layer("handler").definedBy("io.iiifaws.handler..")
-        .layer("demo").definedBy("io.iiifaws.demo..")
-        .layer("cli").definedBy("io.iiifaws.cli..")
-        .whereLayer("api").mayNotAccessAnyLayer()
-        .whereLayer("goiiif").mayOnlyAccessLayers("api")
-        .whereLayer("aws").mayOnlyAccessLayers("api", "goiiif")
-        .whereLayer("ecs and lambda").mayOnlyAccessLayers("api", "goiiif", "aws")
-        .whereLayer("goiiifaws").mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda")
-        .whereLayer("operator").mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda")
-        .whereLayer("handler").mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda", "goiiifaws")
-        .whereLayer("demo").mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda", "operator")
-        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-        .check(MAIN);
-  }
+    @Test
+    void dependenciesPointDownOnly() {
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("api")
+                .definedBy("io.iiifaws.api..")
+                .layer("goiiif")
+                .definedBy("io.iiifaws.goiiif..")
+                .layer("aws")
+                .definedBy("io.iiifaws.aws..")
+                .layer("ecs and lambda")
+                .definedBy("io.iiifaws.ecs..", "io.iiifaws.lambda..")
+                .layer("goiiifaws")
+                .definedBy("io.iiifaws.goiiifaws..")
+                .layer("operator")
+                .definedBy("io.iiifaws.operator..")
+                .layer("handler")
+                .definedBy("io.iiifaws.handler..")
+                .layer("demo")
+                .definedBy("io.iiifaws.demo..")
+                .layer("cli")
+                .definedBy("io.iiifaws.cli..")
+                .whereLayer("api")
+                .mayNotAccessAnyLayer()
+                .whereLayer("goiiif")
+                .mayOnlyAccessLayers("api")
+                .whereLayer("aws")
+                .mayOnlyAccessLayers("api", "goiiif")
+                .whereLayer("ecs and lambda")
+                .mayOnlyAccessLayers("api", "goiiif", "aws")
+                .whereLayer("goiiifaws")
+                .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda")
+                .whereLayer("operator")
+                .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda")
+                .whereLayer("handler")
+                .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda", "goiiifaws")
+                .whereLayer("demo")
+                .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda", "operator")
+                .whereLayer("cli")
+                .mayNotBeAccessedByAnyLayer()
+                .check(MAIN);
+    }
 }

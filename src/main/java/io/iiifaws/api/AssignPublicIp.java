@@ -1,6 +1,6 @@
 package io.iiifaws.api;
 
 public enum AssignPublicIp {
-  ENABLED,
-  DISABLED
+    ENABLED,
+    DISABLED
 }

@@ -7,12 +7,12 @@ import io.fabric8.generator.annotation.Min;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record BatchSpec(
-    @Min(1)
-    @Max(100000)
-    @JsonPropertyDescription(
-        "Most URIs one ECS task processes. Unset puts as many in a task as ECS's 8192-character"
-            + " limit on task overrides allows.")
-        Integer size) {
+        @Min(1)
+                @Max(100000)
+                @JsonPropertyDescription(
+                        "Most URIs one ECS task processes. Unset puts as many in a task as ECS's 8192-character"
+                                + " limit on task overrides allows.")
+                Integer size) {
 
-  public static final BatchSpec DEFAULTS = new BatchSpec(null);
+    public static final BatchSpec DEFAULTS = new BatchSpec(null);
 }

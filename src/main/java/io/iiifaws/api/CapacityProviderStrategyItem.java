@@ -9,15 +9,11 @@ import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CapacityProviderStrategyItem(
-    @Required
-    @Size(min = 1, max = 255)
-    @JsonPropertyDescription("Capacity provider name, such as FARGATE or FARGATE_SPOT.")
-        String capacityProvider,
-    @Min(0)
-    @Max(1000)
-    @JsonPropertyDescription("Relative share of tasks placed with this provider.")
-        Integer weight,
-    @Min(0)
-    @Max(100000)
-    @JsonPropertyDescription("Minimum number of tasks placed with this provider.")
-        Integer base) {}
+        @Required
+                @Size(min = 1, max = 255)
+                @JsonPropertyDescription("Capacity provider name, such as FARGATE or FARGATE_SPOT.")
+                String capacityProvider,
+        @Min(0) @Max(1000) @JsonPropertyDescription("Relative share of tasks placed with this provider.")
+                Integer weight,
+        @Min(0) @Max(100000) @JsonPropertyDescription("Minimum number of tasks placed with this provider.")
+                Integer base) {}

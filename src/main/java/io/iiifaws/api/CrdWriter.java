@@ -18,53 +18,47 @@ import java.util.List;
  * The generator is on the build's class path only, not in the packaged jar.
  */
 public final class CrdWriter {
-  public static final String FILE_NAME = IiifJob.CRD_NAME + "-v1.yml";
+    public static final String FILE_NAME = IiifJob.CRD_NAME + "-v1.yml";
 
-  private CrdWriter() {}
+    private CrdWriter() {}
 
-  public static void main(String[] args) throws Exception {
-    Path dir = Path.of(args.length > 0 ? args[0] : "target/classes/META-INF/fabric8");
-    System.out.println("Wrote " + write(dir));
-  }
-
-  public static Path write(Path dir) throws Exception {
-    Files.createDirectories(dir);
-    var info =
-        new CRDGenerator()
-            .customResourceClasses(IiifJob.class)
-            .forCRDVersions("v1")
-            .withParallelGenerationEnabled(false)
-            .withPostProcessor(new ColumnsInDeclaredOrder())
-            .inOutputDir(dir.toFile())
-            .detailedGenerate();
-    return Path.of(info.getCRDInfos(IiifJob.CRD_NAME).get("v1").getFilePath());
-  }
-
-  /** The generator sorts printer columns by JSON path; kubectl shows them in the order given. */
-  static final class ColumnsInDeclaredOrder implements CRDPostProcessor {
-    @Override
-    public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
-      List<String> order =
-          Arrays.stream(IiifJob.class.getAnnotationsByType(AdditionalPrinterColumn.class))
-              .map(AdditionalPrinterColumn::name)
-              .toList();
-      for (var version : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
-        version
-            .getAdditionalPrinterColumns()
-            .sort(
-                Comparator.comparingInt(
-                    (CustomResourceColumnDefinition c) -> order.indexOf(c.getName())));
-        var root = version.getSchema().getOpenAPIV3Schema();
-        root.setDescription(
-            "go-iiif processing of a list of image URIs, run as ECS tasks or through a Lambda"
-                + " function by the iiif-aws operator.");
-        root.getProperties().get("spec").setDescription("What to process and where to run it.");
-        root.getProperties()
-            .get("status")
-            .setDescription("What the operator observed; written only by the operator.");
-      }
-      return crd;
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "target/classes/META-INF/fabric8");
+        System.out.println("Wrote " + write(dir));
     }
-  }
 
+    public static Path write(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        var info = new CRDGenerator()
+                .customResourceClasses(IiifJob.class)
+                .forCRDVersions("v1")
+                .withParallelGenerationEnabled(false)
+                .withPostProcessor(new ColumnsInDeclaredOrder())
+                .inOutputDir(dir.toFile())
+                .detailedGenerate();
+        return Path.of(info.getCRDInfos(IiifJob.CRD_NAME).get("v1").getFilePath());
+    }
+
+    /** The generator sorts printer columns by JSON path; kubectl shows them in the order given. */
+    static final class ColumnsInDeclaredOrder implements CRDPostProcessor {
+        @Override
+        public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+            List<String> order = Arrays.stream(IiifJob.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+                    .map(AdditionalPrinterColumn::name)
+                    .toList();
+            for (var version : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
+                version.getAdditionalPrinterColumns()
+                        .sort(Comparator.comparingInt(
+                                (CustomResourceColumnDefinition c) -> order.indexOf(c.getName())));
+                var root = version.getSchema().getOpenAPIV3Schema();
+                root.setDescription("go-iiif processing of a list of image URIs, run as ECS tasks or through a Lambda"
+                        + " function by the iiif-aws operator.");
+                root.getProperties().get("spec").setDescription("What to process and where to run it.");
+                root.getProperties()
+                        .get("status")
+                        .setDescription("What the operator observed; written only by the operator.");
+            }
+            return crd;
+        }
+    }
 }

@@ -5,5 +5,5 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record FailedImage(
-    @JsonPropertyDescription("The image's URI, as spec.uris lists it.") String uri,
-    @JsonPropertyDescription("Why it counts as failed.") String reason) {}
+        @JsonPropertyDescription("The image's URI, as spec.uris lists it.") String uri,
+        @JsonPropertyDescription("Why it counts as failed.") String reason) {}

@@ -19,29 +19,23 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("ijob")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(
-    name = "Tasks",
-    jsonPath = ".status.progress",
-    getDescription = "Batches done out of all batches (one ECS task each)")
+        name = "Tasks",
+        jsonPath = ".status.progress",
+        getDescription = "Batches done out of all batches (one ECS task each)")
+@AdditionalPrinterColumn(name = "Active", jsonPath = ".status.active", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.failed", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
-    name = "Active",
-    jsonPath = ".status.active",
-    type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(
-    name = "Failed",
-    jsonPath = ".status.failed",
-    type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(
-    name = "Age",
-    jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class IiifJob extends CustomResource<IiifJobSpec, IiifJobStatus> implements Namespaced {
-  public static final String GROUP = "iiif-aws.io";
-  public static final String VERSION = "v1alpha1";
-  public static final String API_VERSION = GROUP + "/" + VERSION;
-  public static final String PLURAL = "iiifjobs";
-  public static final String CRD_NAME = PLURAL + "." + GROUP;
+    public static final String GROUP = "iiif-aws.io";
+    public static final String VERSION = "v1alpha1";
+    public static final String API_VERSION = GROUP + "/" + VERSION;
+    public static final String PLURAL = "iiifjobs";
+    public static final String CRD_NAME = PLURAL + "." + GROUP;
 
-  public String namespacedName() {
-    return getMetadata().getNamespace() + "/" + getMetadata().getName();
-  }
+    public String namespacedName() {
+        return getMetadata().getNamespace() + "/" + getMetadata().getName();
+    }
 }

@@ -8,60 +8,71 @@ import java.util.Optional;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record IiifJobStatus(
-    @JsonPropertyDescription("Pending, Running, Succeeded or Failed.") Phase phase,
-    @JsonPropertyDescription("metadata.generation this status reflects.") Long observedGeneration,
-    @JsonPropertyDescription("When the job started (reset on resume after a suspend).")
-        String startTime,
-    @JsonPropertyDescription("When the job succeeded or failed.") String completionTime,
-    @JsonPropertyDescription("Batches succeeded out of all batches, as 'done/total'.") String progress,
-    @JsonPropertyDescription("ECS tasks of the job not yet stopped.") Integer active,
-    @JsonPropertyDescription("Batches that succeeded.") Integer succeeded,
-    @JsonPropertyDescription("Runs that failed and counted against spec.backoffLimit.") Integer failed,
-    @JsonPropertyDescription("Complete, Failed, FailureTarget and Suspended, as for a Job.")
-        List<Condition> conditions,
-    @JsonPropertyDescription("The URIs split into batches, one ECS task at a time each.")
-        List<BatchStatus> batches,
-    @JsonPropertyDescription(
-        "The ECS tasks the job launched or adopted, in launch order: every run still running or being"
-            + " checked, and the newest finished runs, up to 1,000 and to what keeps status within 512 KiB.")
-        List<TaskStatus> tasks,
-    @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation,
-    @JsonPropertyDescription(
-        "Where go-iiif writes this job's reports (s3://bucket/prefix/NAMESPACE/NAME/UID/), fixed when the"
-            + " job starts; unset when the job's images are not checked.")
-        String reports,
-    @JsonPropertyDescription("What go-iiif's reports say of the job's images, over all batches.")
-        ImagesStatus images) {
+        @JsonPropertyDescription("Pending, Running, Succeeded or Failed.") Phase phase,
+        @JsonPropertyDescription("metadata.generation this status reflects.") Long observedGeneration,
+        @JsonPropertyDescription("When the job started (reset on resume after a suspend).") String startTime,
+        @JsonPropertyDescription("When the job succeeded or failed.") String completionTime,
+        @JsonPropertyDescription("Batches succeeded out of all batches, as 'done/total'.") String progress,
+        @JsonPropertyDescription("ECS tasks of the job not yet stopped.") Integer active,
+        @JsonPropertyDescription("Batches that succeeded.") Integer succeeded,
+        @JsonPropertyDescription("Runs that failed and counted against spec.backoffLimit.") Integer failed,
+        @JsonPropertyDescription("Complete, Failed, FailureTarget and Suspended, as for a Job.")
+                List<Condition> conditions,
+        @JsonPropertyDescription("The URIs split into batches, one ECS task at a time each.") List<BatchStatus> batches,
+        @JsonPropertyDescription(
+                        "The ECS tasks the job launched or adopted, in launch order: every run still running or being"
+                                + " checked, and the newest finished runs, up to 1,000 and to what keeps status within 512 KiB.")
+                List<TaskStatus> tasks,
+        @JsonPropertyDescription("The Lambda invocation, in Invoke mode.") InvocationStatus invocation,
+        @JsonPropertyDescription(
+                        "Where go-iiif writes this job's reports (s3://bucket/prefix/NAMESPACE/NAME/UID/), fixed when the"
+                                + " job starts; unset when the job's images are not checked.")
+                String reports,
+        @JsonPropertyDescription("What go-iiif's reports say of the job's images, over all batches.")
+                ImagesStatus images) {
 
-  public static final IiifJobStatus EMPTY =
-      new IiifJobStatus(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final IiifJobStatus EMPTY =
+            new IiifJobStatus(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
-  @Override
-  public List<Condition> conditions() {
-    return conditions == null ? List.of() : conditions;
-  }
+    @Override
+    public List<Condition> conditions() {
+        return conditions == null ? List.of() : conditions;
+    }
 
-  @Override
-  public List<BatchStatus> batches() {
-    return batches == null ? List.of() : batches;
-  }
+    @Override
+    public List<BatchStatus> batches() {
+        return batches == null ? List.of() : batches;
+    }
 
-  @Override
-  public List<TaskStatus> tasks() {
-    return tasks == null ? List.of() : tasks;
-  }
+    @Override
+    public List<TaskStatus> tasks() {
+        return tasks == null ? List.of() : tasks;
+    }
 
-  public IiifJobStatus withTasks(List<TaskStatus> next) {
-    return new IiifJobStatus(phase, observedGeneration, startTime, completionTime, progress, active, succeeded, failed,
-        conditions, batches, next, invocation, reports, images);
-  }
+    public IiifJobStatus withTasks(List<TaskStatus> next) {
+        return new IiifJobStatus(
+                phase,
+                observedGeneration,
+                startTime,
+                completionTime,
+                progress,
+                active,
+                succeeded,
+                failed,
+                conditions,
+                batches,
+                next,
+                invocation,
+                reports,
+                images);
+    }
 
-  public Optional<Condition> condition(String type) {
-    return conditions().stream().filter(c -> type.equals(c.type())).findFirst();
-  }
+    public Optional<Condition> condition(String type) {
+        return conditions().stream().filter(c -> type.equals(c.type())).findFirst();
+    }
 
-  @JsonIgnore
-  public boolean isFinished() {
-    return phase != null && phase.isFinished();
-  }
+    @JsonIgnore
+    public boolean isFinished() {
+        return phase != null && phase.isFinished();
+    }
 }

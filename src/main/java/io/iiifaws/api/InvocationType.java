@@ -1,7 +1,7 @@
 package io.iiifaws.api;
 
 public enum InvocationType {
-  RequestResponse,
-  Event,
-  DryRun
+    RequestResponse,
+    Event,
+    DryRun
 }

@@ -1,7 +1,7 @@
 package io.iiifaws.api;
 
 public enum LaunchType {
-  FARGATE,
-  EC2,
-  EXTERNAL
+    FARGATE,
+    EC2,
+    EXTERNAL
 }

@@ -1,12 +1,12 @@
 package io.iiifaws.api;
 
 public enum Phase {
-  Pending,
-  Running,
-  Succeeded,
-  Failed;
+    Pending,
+    Running,
+    Succeeded,
+    Failed;
 
-  public boolean isFinished() {
-    return this == Succeeded || this == Failed;
-  }
+    public boolean isFinished() {
+        return this == Succeeded || this == Failed;
+    }
 }

@@ -13,7 +13,7 @@ package io.iiifaws.api;
  * </ul>
  */
 public enum ProcessStyle {
-  v4,
-  v2,
-  v1
+    v4,
+    v2,
+    v1
 }

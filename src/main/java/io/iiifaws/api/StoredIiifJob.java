@@ -21,17 +21,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("iiifjobs")
 @Singular("iiifjob")
 public class StoredIiifJob extends CustomResource<JsonNode, JsonNode> implements Namespaced {
-  @Override
-  protected JsonNode initSpec() {
-    return null;
-  }
+    @Override
+    protected JsonNode initSpec() {
+        return null;
+    }
 
-  @Override
-  protected JsonNode initStatus() {
-    return null;
-  }
+    @Override
+    protected JsonNode initStatus() {
+        return null;
+    }
 
-  public String namespacedName() {
-    return getMetadata().getNamespace() + "/" + getMetadata().getName();
-  }
+    public String namespacedName() {
+        return getMetadata().getNamespace() + "/" + getMetadata().getName();
+    }
 }

@@ -13,9 +13,9 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -27,232 +27,219 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code AWS_ENDPOINT_URL}) unless the caller gives them.
  */
 public final class AwsClients implements AutoCloseable {
-  /** Longest a synchronous Lambda invocation can run, plus a margin. */
-  private static final Duration LAMBDA_TIMEOUT = Duration.ofMinutes(16);
-  /** Connections per region to S3, which bounds how many reports are read at once. */
-  private static final int S3_CONNECTIONS = 16;
+    /** Longest a synchronous Lambda invocation can run, plus a margin. */
+    private static final Duration LAMBDA_TIMEOUT = Duration.ofMinutes(16);
+    /** Connections per region to S3, which bounds how many reports are read at once. */
+    private static final int S3_CONNECTIONS = 16;
 
-  /**
-   * How the clients are built.
-   *
-   * @param defaultRegion used when a request names no region; empty means the SDK's default chain
-   * @param endpoint overrides the AWS endpoint (an emulator); empty means the SDK's default chain
-   * @param credentials empty means the SDK's default credentials chain
-   * @param sdkRetries true: the SDK's default retries for every client; false, as the operator
-   *     has it: ECS calls are retried within the call, a few times, on throttling, 5xx and broken
-   *     connections (they are idempotent: RunTask has its client token), so that a short
-   *     throttle never reaches a job; Lambda invocations are not (a retry may run the function
-   *     twice), and the operator retries them by requeueing
-   *     instead of sleeping in its reconcile thread
-   * @param interceptors added to every client (metrics)
-   */
-  public record Settings(
-      Optional<String> defaultRegion,
-      Optional<URI> endpoint,
-      Optional<AwsCredentialsProvider> credentials,
-      boolean sdkRetries,
-      List<ExecutionInterceptor> interceptors) {
+    /**
+     * How the clients are built.
+     *
+     * @param defaultRegion used when a request names no region; empty means the SDK's default chain
+     * @param endpoint overrides the AWS endpoint (an emulator); empty means the SDK's default chain
+     * @param credentials empty means the SDK's default credentials chain
+     * @param sdkRetries true: the SDK's default retries for every client; false, as the operator
+     *     has it: ECS calls are retried within the call, a few times, on throttling, 5xx and broken
+     *     connections (they are idempotent: RunTask has its client token), so that a short
+     *     throttle never reaches a job; Lambda invocations are not (a retry may run the function
+     *     twice), and the operator retries them by requeueing
+     *     instead of sleeping in its reconcile thread
+     * @param interceptors added to every client (metrics)
+     */
+    public record Settings(
+            Optional<String> defaultRegion,
+            Optional<URI> endpoint,
+            Optional<AwsCredentialsProvider> credentials,
+            boolean sdkRetries,
+            List<ExecutionInterceptor> interceptors) {
 
-    public static Settings fromEnvironment(boolean sdkRetries) {
-      return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, List.of());
+        public static Settings fromEnvironment(boolean sdkRetries) {
+            return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, List.of());
+        }
+
+        public Settings withEndpoint(URI uri) {
+            return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptors);
+        }
+
+        public Settings withDefaultRegion(String region) {
+            return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptors);
+        }
+
+        public Settings withCredentials(AwsCredentialsProvider provider) {
+            return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptors);
+        }
+
+        public Settings withInterceptor(ExecutionInterceptor added) {
+            List<ExecutionInterceptor> all = new java.util.ArrayList<>(interceptors);
+            all.add(added);
+            return new Settings(defaultRegion, endpoint, credentials, sdkRetries, List.copyOf(all));
+        }
     }
 
-    public Settings withEndpoint(URI uri) {
-      return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptors);
+    private final Settings settings;
+    private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
+    private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
+    private final Map<Region, S3AsyncClient> s3 = new ConcurrentHashMap<>();
+    private final Map<Region, SqsClient> sqs = new ConcurrentHashMap<>();
+    /** The default chain's region, found once: the chain may read files or ask the instance. */
+    private volatile Region defaultRegion;
+
+    public AwsClients(Settings settings) {
+        this.settings = settings;
     }
 
-    public Settings withDefaultRegion(String region) {
-      return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptors);
-    }
-
-    public Settings withCredentials(AwsCredentialsProvider provider) {
-      return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptors);
-    }
-
-    public Settings withInterceptor(ExecutionInterceptor added) {
-      List<ExecutionInterceptor> all = new java.util.ArrayList<>(interceptors);
-      all.add(added);
-      return new Settings(defaultRegion, endpoint, credentials, sdkRetries, List.copyOf(all));
-    }
-  }
-
-  private final Settings settings;
-  private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
-  private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
-  private final Map<Region, S3AsyncClient> s3 = new ConcurrentHashMap<>();
-  private final Map<Region, SqsClient> sqs = new ConcurrentHashMap<>();
-  /** The default chain's region, found once: the chain may read files or ask the instance. */
-  private volatile Region defaultRegion;
-
-  public AwsClients(Settings settings) {
-    this.settings = settings;
-  }
-
-  /** The ECS client for a region; null or blank means the default region. */
-  public EcsClient ecs(String region) {
-    return ecs.computeIfAbsent(
-        region(region),
-        r -> {
-          var builder =
-              EcsClient.builder()
-                  .region(r)
-                  .httpClientBuilder(
-                      UrlConnectionHttpClient.builder()
-                          .connectionTimeout(Duration.ofSeconds(10))
-                          .socketTimeout(Duration.ofSeconds(30)))
-                  .overrideConfiguration(override(Duration.ofSeconds(60), ecsRetries()));
-          settings.endpoint().ifPresent(builder::endpointOverride);
-          settings.credentials().ifPresent(builder::credentialsProvider);
-          return builder.build();
+    /** The ECS client for a region; null or blank means the default region. */
+    public EcsClient ecs(String region) {
+        return ecs.computeIfAbsent(region(region), r -> {
+            var builder = EcsClient.builder()
+                    .region(r)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .socketTimeout(Duration.ofSeconds(30)))
+                    .overrideConfiguration(override(Duration.ofSeconds(60), ecsRetries()));
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            return builder.build();
         });
-  }
-
-  /** ECS attempts of one call in the operator: five take a throttle rate of 30% down to 0.2%. */
-  static final int ECS_ATTEMPTS = 5;
-
-  /**
-   * The standard strategy (backoff with jitter between attempts), without its circuit breaker,
-   * which would stop retrying when throttling is widespread, just when retrying in the call is
-   * what keeps throttles from the jobs.
-   */
-  private RetryStrategy ecsRetries() {
-    if (settings.sdkRetries()) {
-      return null;
     }
-    return software.amazon.awssdk.retries.StandardRetryStrategy.builder().maxAttempts(ECS_ATTEMPTS)
-        .circuitBreakerEnabled(false)
-        .retryOnException(e -> AwsErrors.isTransient(e) && !(e instanceof EcsPacing.Paced))
-        .build();
-  }
 
-  /** The asynchronous Lambda client for a region; null or blank means the default region. */
-  public LambdaAsyncClient lambda(String region) {
-    return lambda.computeIfAbsent(
-        region(region),
-        r -> {
-          var builder =
-              LambdaAsyncClient.builder()
-                  .region(r)
-                  .httpClientBuilder(
-                      NettyNioAsyncHttpClient.builder()
-                          .connectionTimeout(Duration.ofSeconds(10))
-                          .readTimeout(LAMBDA_TIMEOUT))
-                  .overrideConfiguration(override(LAMBDA_TIMEOUT, settings.sdkRetries() ? null : AwsRetryStrategy.doNotRetry()));
-          settings.endpoint().ifPresent(builder::endpointOverride);
-          settings.credentials().ifPresent(builder::credentialsProvider);
-          return builder.build();
+    /** ECS attempts of one call in the operator: five take a throttle rate of 30% down to 0.2%. */
+    static final int ECS_ATTEMPTS = 5;
+
+    /**
+     * The standard strategy (backoff with jitter between attempts), without its circuit breaker,
+     * which would stop retrying when throttling is widespread, just when retrying in the call is
+     * what keeps throttles from the jobs.
+     */
+    private RetryStrategy ecsRetries() {
+        if (settings.sdkRetries()) {
+            return null;
+        }
+        return software.amazon.awssdk.retries.StandardRetryStrategy.builder()
+                .maxAttempts(ECS_ATTEMPTS)
+                .circuitBreakerEnabled(false)
+                .retryOnException(e -> AwsErrors.isTransient(e) && !(e instanceof EcsPacing.Paced))
+                .build();
+    }
+
+    /** The asynchronous Lambda client for a region; null or blank means the default region. */
+    public LambdaAsyncClient lambda(String region) {
+        return lambda.computeIfAbsent(region(region), r -> {
+            var builder = LambdaAsyncClient.builder()
+                    .region(r)
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .readTimeout(LAMBDA_TIMEOUT))
+                    .overrideConfiguration(
+                            override(LAMBDA_TIMEOUT, settings.sdkRetries() ? null : AwsRetryStrategy.doNotRetry()));
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            return builder.build();
         });
-  }
+    }
 
-  /**
-   * The asynchronous S3 client for a region, which retries as the SDK's standard strategy does:
-   * it never holds up a reconcile thread. Against an endpoint override (an emulator) it addresses
-   * buckets by path, as emulators need; against AWS it follows a bucket to its own region.
-   */
-  public S3AsyncClient s3(String region) {
-    return s3.computeIfAbsent(
-        region(region),
-        r -> {
-          boolean overridden = settings.endpoint().isPresent() || endpointFromEnvironment();
-          var builder =
-              S3AsyncClient.builder()
-                  .region(r)
-                  .httpClientBuilder(
-                      NettyNioAsyncHttpClient.builder()
-                          .connectionTimeout(Duration.ofSeconds(10))
-                          .readTimeout(Duration.ofSeconds(30))
-                          .maxConcurrency(S3_CONNECTIONS))
-                  .forcePathStyle(overridden)
-                  .crossRegionAccessEnabled(!overridden)
-                  .overrideConfiguration(override(Duration.ofSeconds(60), null));
-          settings.endpoint().ifPresent(builder::endpointOverride);
-          settings.credentials().ifPresent(builder::credentialsProvider);
-          return builder.build();
+    /**
+     * The asynchronous S3 client for a region, which retries as the SDK's standard strategy does:
+     * it never holds up a reconcile thread. Against an endpoint override (an emulator) it addresses
+     * buckets by path, as emulators need; against AWS it follows a bucket to its own region.
+     */
+    public S3AsyncClient s3(String region) {
+        return s3.computeIfAbsent(region(region), r -> {
+            boolean overridden = settings.endpoint().isPresent() || endpointFromEnvironment();
+            var builder = S3AsyncClient.builder()
+                    .region(r)
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .readTimeout(Duration.ofSeconds(30))
+                            .maxConcurrency(S3_CONNECTIONS))
+                    .forcePathStyle(overridden)
+                    .crossRegionAccessEnabled(!overridden)
+                    .overrideConfiguration(override(Duration.ofSeconds(60), null));
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            return builder.build();
         });
-  }
-
-  private static boolean endpointFromEnvironment() {
-    for (String name : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
-      String value = System.getenv(name);
-      if (value != null && !value.isBlank()) {
-        return true;
-      }
     }
-    return false;
-  }
 
-  /** @param retries null for the SDK's default */
-  private ClientOverrideConfiguration override(Duration callTimeout, RetryStrategy retries) {
-    var config = ClientOverrideConfiguration.builder().apiCallTimeout(callTimeout);
-    if (retries != null) {
-      config.retryStrategy(retries);
+    private static boolean endpointFromEnvironment() {
+        for (String name : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
+            String value = System.getenv(name);
+            if (value != null && !value.isBlank()) {
+                return true;
+            }
+        }
+        return false;
     }
-    settings.interceptors().forEach(config::addExecutionInterceptor);
-    return config.build();
-  }
 
-  /**
-   * The region by name, or the default one.
-   *
-   * @throws IllegalArgumentException when the name is not a region the SDK knows, or no name is
-   *     given and no default region is configured
-   */
-  public Region region(String name) {
-    if (name != null && !name.isBlank()) {
-      Region region = Region.of(name);
-      if (!isKnown(region)) {
-        throw new IllegalArgumentException("'" + name + "' is not an AWS region");
-      }
-      return region;
+    /** @param retries null for the SDK's default */
+    private ClientOverrideConfiguration override(Duration callTimeout, RetryStrategy retries) {
+        var config = ClientOverrideConfiguration.builder().apiCallTimeout(callTimeout);
+        if (retries != null) {
+            config.retryStrategy(retries);
+        }
+        settings.interceptors().forEach(config::addExecutionInterceptor);
+        return config.build();
     }
-    if (settings.defaultRegion().isPresent()) {
-      return region(settings.defaultRegion().get());
+
+    /**
+     * The region by name, or the default one.
+     *
+     * @throws IllegalArgumentException when the name is not a region the SDK knows, or no name is
+     *     given and no default region is configured
+     */
+    public Region region(String name) {
+        if (name != null && !name.isBlank()) {
+            Region region = Region.of(name);
+            if (!isKnown(region)) {
+                throw new IllegalArgumentException("'" + name + "' is not an AWS region");
+            }
+            return region;
+        }
+        if (settings.defaultRegion().isPresent()) {
+            return region(settings.defaultRegion().get());
+        }
+        Region found = defaultRegion;
+        if (found == null) {
+            try {
+                found = new DefaultAwsRegionProviderChain().getRegion();
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "no region given and none configured (set AWS_REGION or a profile's region)");
+            }
+            defaultRegion = found;
+        }
+        return found;
     }
-    Region found = defaultRegion;
-    if (found == null) {
-      try {
-        found = new DefaultAwsRegionProviderChain().getRegion();
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException(
-            "no region given and none configured (set AWS_REGION or a profile's region)");
-      }
-      defaultRegion = found;
+
+    public static boolean isKnown(Region region) {
+        return RegionMetadata.of(region) != null;
     }
-    return found;
-  }
 
-  public static boolean isKnown(Region region) {
-    return RegionMetadata.of(region) != null;
-  }
+    @Override
+    public void close() {
+        ecs.values().forEach(EcsClient::close);
+        lambda.values().forEach(LambdaAsyncClient::close);
+        s3.values().forEach(S3AsyncClient::close);
+        sqs.values().forEach(SqsClient::close);
+    }
 
-  @Override
-  public void close() {
-    ecs.values().forEach(EcsClient::close);
-    lambda.values().forEach(LambdaAsyncClient::close);
-    s3.values().forEach(S3AsyncClient::close);
-    sqs.values().forEach(SqsClient::close);
-  }
-
-  /**
-   * The SQS client for a queue, in the region its URL names ({@code https://sqs.REGION.amazonaws.com/…}),
-   * or the default region; its reads wait up to SQS's 20 s of long polling.
-   */
-  public SqsClient sqsFor(String queueUrl) {
-    var named = java.util.regex.Pattern.compile("^https://sqs\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/").matcher(queueUrl);
-    return sqs.computeIfAbsent(
-        region(named.find() ? named.group(1) : null),
-        r -> {
-          var builder =
-              SqsClient.builder()
-                  .region(r)
-                  .httpClientBuilder(
-                      UrlConnectionHttpClient.builder()
-                          .connectionTimeout(Duration.ofSeconds(10))
-                          .socketTimeout(Duration.ofSeconds(40)))
-                  .overrideConfiguration(override(Duration.ofSeconds(60), null));
-          settings.endpoint().ifPresent(builder::endpointOverride);
-          settings.credentials().ifPresent(builder::credentialsProvider);
-          return builder.build();
+    /**
+     * The SQS client for a queue, in the region its URL names ({@code https://sqs.REGION.amazonaws.com/…}),
+     * or the default region; its reads wait up to SQS's 20 s of long polling.
+     */
+    public SqsClient sqsFor(String queueUrl) {
+        var named = java.util.regex.Pattern.compile("^https://sqs\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/")
+                .matcher(queueUrl);
+        return sqs.computeIfAbsent(region(named.find() ? named.group(1) : null), r -> {
+            var builder = SqsClient.builder()
+                    .region(r)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .socketTimeout(Duration.ofSeconds(40)))
+                    .overrideConfiguration(override(Duration.ofSeconds(60), null));
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            return builder.build();
         });
-  }
+    }
 }

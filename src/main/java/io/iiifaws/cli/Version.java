@@ -3,9 +3,9 @@ package io.iiifaws.cli;
 import picocli.CommandLine;
 
 final class Version implements CommandLine.IVersionProvider {
-  @Override
-  public String[] getVersion() {
-    String version = Main.class.getPackage().getImplementationVersion();
-    return new String[] {"iiif-aws " + (version == null ? "(development build)" : version)};
-  }
+    @Override
+    public String[] getVersion() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return new String[] {"iiif-aws " + (version == null ? "(development build)" : version)};
+    }
 }

@@ -23,57 +23,81 @@ import java.util.Queue;
  * client everything.
  */
 public final class KubernetesEmulator implements AutoCloseable {
-  /** Where the build puts the generated CRD, in the jar and on the test classpath. */
-  public static final String CRD_RESOURCE = "/META-INF/fabric8/" + IiifJob.CRD_NAME + "-v1.yml";
+    /** Where the build puts the generated CRD, in the jar and on the test classpath. */
+    public static final String CRD_RESOURCE = "/META-INF/fabric8/" + IiifJob.CRD_NAME + "-v1.yml";
 
-  private final KubernetesMockServer server;
-  private final KubernetesClient client;
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
 
-  public KubernetesEmulator() throws IOException {
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
-    server.init();
-    // Leader election first asks what the client may do; CRUD mode cannot answer that.
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-            .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().withIncomplete(false).endStatus().build())
-        .always();
-    // So does the operator, one verb at a time.
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
-        .andReturn(201, new SelfSubjectAccessReviewBuilder().withNewStatus().withAllowed(true).endStatus().build())
-        .always();
-    client = server.createClient();
-    client.resource(crd(client)).create();
-  }
-
-  public static CustomResourceDefinition crd(KubernetesClient client) throws IOException {
-    try (InputStream in = KubernetesEmulator.class.getResourceAsStream(CRD_RESOURCE)) {
-      if (in == null) {
-        throw new IOException("the IiifJob CRD is not on the classpath at " + CRD_RESOURCE);
-      }
-      return client.apiextensions().v1().customResourceDefinitions().load(in).item();
+    public KubernetesEmulator() throws IOException {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), expectations, new KubernetesMixedDispatcher(expectations), false);
+        server.init();
+        // Leader election first asks what the client may do; CRUD mode cannot answer that.
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(
+                        201,
+                        new SelfSubjectRulesReviewBuilder()
+                                .withNewStatus()
+                                .addNewResourceRule()
+                                .withApiGroups("*")
+                                .withResources("*")
+                                .withVerbs("*")
+                                .endResourceRule()
+                                .withIncomplete(false)
+                                .endStatus()
+                                .build())
+                .always();
+        // So does the operator, one verb at a time.
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+                .andReturn(
+                        201,
+                        new SelfSubjectAccessReviewBuilder()
+                                .withNewStatus()
+                                .withAllowed(true)
+                                .endStatus()
+                                .build())
+                .always();
+        client = server.createClient();
+        client.resource(crd(client)).create();
     }
-  }
 
-  /** The mock server itself, for answers of the real API server's that it would not give. */
-  public KubernetesMockServer server() {
-    return server;
-  }
+    public static CustomResourceDefinition crd(KubernetesClient client) throws IOException {
+        try (InputStream in = KubernetesEmulator.class.getResourceAsStream(CRD_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("the IiifJob CRD is not on the classpath at " + CRD_RESOURCE);
+            }
+            return client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .load(in)
+                    .item();
+        }
+    }
 
-  /** A client of the emulated API; the emulator closes it. */
-  public KubernetesClient client() {
-    return client;
-  }
+    /** The mock server itself, for answers of the real API server's that it would not give. */
+    public KubernetesMockServer server() {
+        return server;
+    }
 
-  /** A second, independent client, as another process would have. */
-  public KubernetesClient newClient() {
-    return server.createClient();
-  }
+    /** A client of the emulated API; the emulator closes it. */
+    public KubernetesClient client() {
+        return client;
+    }
 
-  @Override
-  public void close() {
-    client.close();
-    server.destroy();
-  }
+    /** A second, independent client, as another process would have. */
+    public KubernetesClient newClient() {
+        return server.createClient();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
 }

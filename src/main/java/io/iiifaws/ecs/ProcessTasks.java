@@ -19,112 +19,117 @@ import java.util.function.Consumer;
  * operator does.
  */
 public final class ProcessTasks {
-  /** What the launcher sets as startedBy, so its tasks can be found in ECS. */
-  public static final String STARTED_BY = "iiif-process-ecs";
+    /** What the launcher sets as startedBy, so its tasks can be found in ECS. */
+    public static final String STARTED_BY = "iiif-process-ecs";
 
-  private final EcsTasks ecs;
-  private final String region;
-  private final TaskTemplate template;
-  private final ProcessCommand command;
-  private final TaskDefinitions definitions = new TaskDefinitions(java.time.Clock.systemUTC());
+    private final EcsTasks ecs;
+    private final String region;
+    private final TaskTemplate template;
+    private final ProcessCommand command;
+    private final TaskDefinitions definitions = new TaskDefinitions(java.time.Clock.systemUTC());
 
-  public ProcessTasks(EcsTasks ecs, String region, TaskTemplate template, ProcessCommand command) {
-    this.ecs = ecs;
-    this.region = region;
-    this.template = template;
-    this.command = command;
-  }
-
-  /** ECS placed no task; the message gives its reasons. */
-  public static final class LaunchRefusedException extends RuntimeException {
-    LaunchRefusedException(String message) {
-      super(message);
+    public ProcessTasks(EcsTasks ecs, String region, TaskTemplate template, ProcessCommand command) {
+        this.ecs = ecs;
+        this.region = region;
+        this.template = template;
+        this.command = command;
     }
-  }
 
-  /** A launched task, the URIs it processes and where go-iiif writes its reports of them, if anywhere. */
-  public record Launched(String taskArn, List<String> uris, Optional<ReportLocation> reports) {}
-
-  /**
-   * Starts the tasks for these URIs, which must already be checked, telling each as it starts.
-   *
-   * @param tokenPrefix makes each RunTask idempotent when given: a retry of the same request (a
-   *     Lambda invocation retried with the same request id) gets the tasks it started before
-   * @param reports where this run's reports go, if anywhere; each task writes under batch-N/
-   * @throws LaunchRefusedException when ECS places no task
-   * @throws IllegalArgumentException when a URI is too long for any task
-   */
-  public List<Launched> launch(
-      List<String> uris, String tokenPrefix, Optional<ReportLocation> reports, Consumer<Launched> started) {
-    List<Launched> launched = new ArrayList<>();
-    Optional<ReportLocation> longest = reports.map(r -> r.child("batch-" + uris.size()));
-    definitions.overrides(ecs.client(), region, template, command, longest).ifPresent(why -> {
-      throw new LaunchRefusedException("task definition " + why);
-    });
-    for (Batch batch : BatchPlanner.plan(uris, null, command, longest, template.container(), Map.of())) {
-      String token = tokenPrefix == null ? null : tokenPrefix + "-" + batch.index();
-      Optional<ReportLocation> where = reports.map(r -> r.child("batch-" + batch.index()));
-      TaskRequest request =
-          template.request(command.argv(batch.uris(), where), command.environment(where), Map.of(), STARTED_BY, token);
-      EcsTasks.Launch launch = ecs.run(request);
-      String arn;
-      if (launch instanceof EcsTasks.Launch.Started task) {
-        arn = task.taskArn();
-      } else if (launch instanceof EcsTasks.Launch.AlreadyStarted tasks) {
-        arn = tasks.taskArns().get(0);
-      } else {
-        throw new LaunchRefusedException("RunTask placed no task: " + ((EcsTasks.Launch.Refused) launch).reason());
-      }
-      Launched task = new Launched(arn, batch.uris(), where);
-      launched.add(task);
-      started.accept(task);
-    }
-    return launched;
-  }
-
-  /**
-   * What go-iiif's reports say of a task's images, once its container exited 0; empty when the task
-   * writes no reports the launcher can read.
-   */
-  public Optional<ImageCheck> checkImages(S3Reports reader, Launched task) {
-    return task.reports().map(where -> reader.check(where, task.uris(), command::reportName).join());
-  }
-
-  /** Waits between two DescribeTasks calls. */
-  public interface Pause {
-    void pause(Duration duration) throws InterruptedException;
-  }
-
-  /**
-   * Describes the tasks every {@code interval} until all have stopped, then judges them by the
-   * go-iiif container. A task ECS does not know for longer than {@code missingGrace} (eventual
-   * consistency lasts seconds) counts as failed.
-   */
-  public Map<String, TaskVerdict> await(List<String> taskArns, Duration interval, Duration missingGrace, Pause pause)
-      throws InterruptedException {
-    Map<String, TaskVerdict> verdicts = new LinkedHashMap<>();
-    Map<String, Integer> missed = new LinkedHashMap<>();
-    long allowedMisses = Math.max(1, missingGrace.toMillis() / Math.max(1, interval.toMillis()));
-    while (true) {
-      List<String> open = taskArns.stream().filter(arn -> !verdicts.containsKey(arn)).toList();
-      for (TaskObservation task : ecs.describe(template.cluster(), open).values()) {
-        if (task.missing()) {
-          if (missed.merge(task.taskArn(), 1, Integer::sum) > allowedMisses) {
-            verdicts.put(task.taskArn(), new TaskVerdict(TaskVerdict.Outcome.FAILED, null, "ECS does not know the task"));
-          }
-          continue;
+    /** ECS placed no task; the message gives its reasons. */
+    public static final class LaunchRefusedException extends RuntimeException {
+        LaunchRefusedException(String message) {
+            super(message);
         }
-        TaskVerdict verdict = TaskVerdict.judge(task, template.container(), null);
-        if (verdict.outcome() != TaskVerdict.Outcome.RUNNING) {
-          verdicts.put(task.taskArn(), verdict);
-        }
-      }
-      if (verdicts.size() == taskArns.size()) {
-        Map<String, TaskVerdict> ordered = new LinkedHashMap<>();
-        taskArns.forEach(arn -> ordered.put(arn, verdicts.get(arn)));
-        return ordered;
-      }
-      pause.pause(interval);
     }
-  }
+
+    /** A launched task, the URIs it processes and where go-iiif writes its reports of them, if anywhere. */
+    public record Launched(String taskArn, List<String> uris, Optional<ReportLocation> reports) {}
+
+    /**
+     * Starts the tasks for these URIs, which must already be checked, telling each as it starts.
+     *
+     * @param tokenPrefix makes each RunTask idempotent when given: a retry of the same request (a
+     *     Lambda invocation retried with the same request id) gets the tasks it started before
+     * @param reports where this run's reports go, if anywhere; each task writes under batch-N/
+     * @throws LaunchRefusedException when ECS places no task
+     * @throws IllegalArgumentException when a URI is too long for any task
+     */
+    public List<Launched> launch(
+            List<String> uris, String tokenPrefix, Optional<ReportLocation> reports, Consumer<Launched> started) {
+        List<Launched> launched = new ArrayList<>();
+        Optional<ReportLocation> longest = reports.map(r -> r.child("batch-" + uris.size()));
+        definitions.overrides(ecs.client(), region, template, command, longest).ifPresent(why -> {
+            throw new LaunchRefusedException("task definition " + why);
+        });
+        for (Batch batch : BatchPlanner.plan(uris, null, command, longest, template.container(), Map.of())) {
+            String token = tokenPrefix == null ? null : tokenPrefix + "-" + batch.index();
+            Optional<ReportLocation> where = reports.map(r -> r.child("batch-" + batch.index()));
+            TaskRequest request = template.request(
+                    command.argv(batch.uris(), where), command.environment(where), Map.of(), STARTED_BY, token);
+            EcsTasks.Launch launch = ecs.run(request);
+            String arn;
+            if (launch instanceof EcsTasks.Launch.Started task) {
+                arn = task.taskArn();
+            } else if (launch instanceof EcsTasks.Launch.AlreadyStarted tasks) {
+                arn = tasks.taskArns().get(0);
+            } else {
+                throw new LaunchRefusedException(
+                        "RunTask placed no task: " + ((EcsTasks.Launch.Refused) launch).reason());
+            }
+            Launched task = new Launched(arn, batch.uris(), where);
+            launched.add(task);
+            started.accept(task);
+        }
+        return launched;
+    }
+
+    /**
+     * What go-iiif's reports say of a task's images, once its container exited 0; empty when the task
+     * writes no reports the launcher can read.
+     */
+    public Optional<ImageCheck> checkImages(S3Reports reader, Launched task) {
+        return task.reports().map(where -> reader.check(where, task.uris(), command::reportName)
+                .join());
+    }
+
+    /** Waits between two DescribeTasks calls. */
+    public interface Pause {
+        void pause(Duration duration) throws InterruptedException;
+    }
+
+    /**
+     * Describes the tasks every {@code interval} until all have stopped, then judges them by the
+     * go-iiif container. A task ECS does not know for longer than {@code missingGrace} (eventual
+     * consistency lasts seconds) counts as failed.
+     */
+    public Map<String, TaskVerdict> await(List<String> taskArns, Duration interval, Duration missingGrace, Pause pause)
+            throws InterruptedException {
+        Map<String, TaskVerdict> verdicts = new LinkedHashMap<>();
+        Map<String, Integer> missed = new LinkedHashMap<>();
+        long allowedMisses = Math.max(1, missingGrace.toMillis() / Math.max(1, interval.toMillis()));
+        while (true) {
+            List<String> open =
+                    taskArns.stream().filter(arn -> !verdicts.containsKey(arn)).toList();
+            for (TaskObservation task : ecs.describe(template.cluster(), open).values()) {
+                if (task.missing()) {
+                    if (missed.merge(task.taskArn(), 1, Integer::sum) > allowedMisses) {
+                        verdicts.put(
+                                task.taskArn(),
+                                new TaskVerdict(TaskVerdict.Outcome.FAILED, null, "ECS does not know the task"));
+                    }
+                    continue;
+                }
+                TaskVerdict verdict = TaskVerdict.judge(task, template.container(), null);
+                if (verdict.outcome() != TaskVerdict.Outcome.RUNNING) {
+                    verdicts.put(task.taskArn(), verdict);
+                }
+            }
+            if (verdicts.size() == taskArns.size()) {
+                Map<String, TaskVerdict> ordered = new LinkedHashMap<>();
+                taskArns.forEach(arn -> ordered.put(arn, verdicts.get(arn)));
+                return ordered;
+            }
+            pause.pause(interval);
+        }
+    }
 }

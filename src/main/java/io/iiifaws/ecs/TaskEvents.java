@@ -28,145 +28,170 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * A message that is not such an event is deleted and logged.
  */
 public final class TaskEvents implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(TaskEvents.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  static final String DETAIL_TYPE = "ECS Task State Change";
-  /** SQS's longest long poll. */
-  private static final int WAIT_SECONDS = 20;
-  private static final Duration IDLE = Duration.ofSeconds(1);
+    private static final Logger log = LoggerFactory.getLogger(TaskEvents.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String DETAIL_TYPE = "ECS Task State Change";
+    /** SQS's longest long poll. */
+    private static final int WAIT_SECONDS = 20;
 
-  private final SqsClient sqs;
-  private final String queueUrl;
-  private final Consumer<TaskObservation> receiver;
-  private final BooleanSupplier active;
-  private final Thread thread;
-  private volatile boolean closed;
+    private static final Duration IDLE = Duration.ofSeconds(1);
 
-  /**
-   * @param receiver takes each task change
-   * @param active whether to read the queue now: only the replica that reconciles does
-   */
-  public TaskEvents(SqsClient sqs, String queueUrl, Consumer<TaskObservation> receiver, BooleanSupplier active) {
-    this.sqs = sqs;
-    this.queueUrl = queueUrl;
-    this.receiver = receiver;
-    this.active = active;
-    this.thread = new Thread(this::run, "ecs-task-events");
-    thread.setDaemon(true);
-  }
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final Consumer<TaskObservation> receiver;
+    private final BooleanSupplier active;
+    private final Thread thread;
+    private volatile boolean closed;
 
-  public TaskEvents start() {
-    thread.start();
-    return this;
-  }
+    /**
+     * @param receiver takes each task change
+     * @param active whether to read the queue now: only the replica that reconciles does
+     */
+    public TaskEvents(SqsClient sqs, String queueUrl, Consumer<TaskObservation> receiver, BooleanSupplier active) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.receiver = receiver;
+        this.active = active;
+        this.thread = new Thread(this::run, "ecs-task-events");
+        thread.setDaemon(true);
+    }
 
-  private void run() {
-    int failures = 0;
-    while (!closed) {
-      try {
-        if (!active.getAsBoolean()) {
-          Thread.sleep(IDLE.toMillis());
-          continue;
+    public TaskEvents start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        int failures = 0;
+        while (!closed) {
+            try {
+                if (!active.getAsBoolean()) {
+                    Thread.sleep(IDLE.toMillis());
+                    continue;
+                }
+                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                                .waitTimeSeconds(WAIT_SECONDS)
+                                .maxNumberOfMessages(10))
+                        .messages();
+                handOn(messages);
+                failures = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SdkException e) {
+                if (closed) {
+                    return;
+                }
+                failures++;
+                if (failures == 1) {
+                    log.warn(
+                            "event=TaskEventsUnread queue={} error=\"{}\" note=\"task changes are polled meanwhile\"",
+                            queueUrl,
+                            AwsErrors.describe(e));
+                }
+                try {
+                    Thread.sleep(Math.min(30_000, 1000L << Math.min(5, failures - 1)));
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
         }
-        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(WAIT_SECONDS)
-            .maxNumberOfMessages(10)).messages();
-        handOn(messages);
-        failures = 0;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (SdkException e) {
-        if (closed) {
-          return;
+    }
+
+    /** Hands on every task change of the messages, then deletes them. */
+    void handOn(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
         }
-        failures++;
-        if (failures == 1) {
-          log.warn("event=TaskEventsUnread queue={} error=\"{}\" note=\"task changes are polled meanwhile\"", queueUrl,
-              AwsErrors.describe(e));
+        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+        for (Message message : messages) {
+            Optional<TaskObservation> task = parse(message.body());
+            if (task.isPresent()) {
+                receiver.accept(task.get());
+            } else {
+                log.warn(
+                        "event=TaskEventSkipped queue={} messageId={} reason=\"not an ECS Task State Change event\"",
+                        queueUrl,
+                        message.messageId());
+            }
+            done.add(DeleteMessageBatchRequestEntry.builder()
+                    .id(Integer.toString(done.size()))
+                    .receiptHandle(message.receiptHandle())
+                    .build());
         }
+        var deleted = sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
+        if (deleted.hasFailed() && !deleted.failed().isEmpty()) {
+            log.warn(
+                    "event=TaskEventsUndeleted queue={} count={} note=\"they come again, and are taken again\"",
+                    queueUrl,
+                    deleted.failed().size());
+        }
+    }
+
+    /** The task an EventBridge "ECS Task State Change" event speaks of; empty for anything else. */
+    public static Optional<TaskObservation> parse(String body) {
+        JsonNode event;
         try {
-          Thread.sleep(Math.min(30_000, 1000L << Math.min(5, failures - 1)));
-        } catch (InterruptedException stop) {
-          return;
+            event = JSON.readTree(body);
+        } catch (IOException e) {
+            return Optional.empty();
         }
-      }
+        if (event == null
+                || !DETAIL_TYPE.equals(event.path("detail-type").asText())
+                || !"aws.ecs".equals(event.path("source").asText())) {
+            return Optional.empty();
+        }
+        JsonNode task = event.path("detail");
+        String arn = task.path("taskArn").asText(null);
+        if (arn == null || !task.path("version").canConvertToLong()) {
+            return Optional.empty();
+        }
+        List<ContainerState> containers = new ArrayList<>();
+        for (JsonNode c : task.path("containers")) {
+            containers.add(new ContainerState(
+                    c.path("name").asText(null),
+                    text(c, "lastStatus"),
+                    c.path("exitCode").isIntegralNumber() ? c.path("exitCode").asInt() : null,
+                    text(c, "reason")));
+        }
+        Map<String, String> environment = new HashMap<>();
+        for (JsonNode o : task.path("overrides").path("containerOverrides")) {
+            for (JsonNode kv : o.path("environment")) {
+                environment.put(kv.path("name").asText(), kv.path("value").asText());
+            }
+        }
+        return Optional.of(new TaskObservation(
+                arn,
+                false,
+                text(task, "lastStatus"),
+                text(task, "desiredStatus"),
+                text(task, "stopCode"),
+                text(task, "stoppedReason"),
+                instant(task, "startedAt"),
+                instant(task, "stoppedAt"),
+                List.copyOf(containers),
+                Map.of(),
+                Map.copyOf(environment),
+                task.path("version").asLong()));
     }
-  }
 
-  /** Hands on every task change of the messages, then deletes them. */
-  void handOn(List<Message> messages) {
-    if (messages.isEmpty()) {
-      return;
+    private static String text(JsonNode node, String field) {
+        String value = node.path(field).asText(null);
+        return value == null || value.isBlank() ? null : value;
     }
-    List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
-    for (Message message : messages) {
-      Optional<TaskObservation> task = parse(message.body());
-      if (task.isPresent()) {
-        receiver.accept(task.get());
-      } else {
-        log.warn("event=TaskEventSkipped queue={} messageId={} reason=\"not an ECS Task State Change event\"",
-            queueUrl, message.messageId());
-      }
-      done.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(done.size()))
-          .receiptHandle(message.receiptHandle()).build());
-    }
-    var deleted = sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
-    if (deleted.hasFailed() && !deleted.failed().isEmpty()) {
-      log.warn("event=TaskEventsUndeleted queue={} count={} note=\"they come again, and are taken again\"",
-          queueUrl, deleted.failed().size());
-    }
-  }
 
-  /** The task an EventBridge "ECS Task State Change" event speaks of; empty for anything else. */
-  public static Optional<TaskObservation> parse(String body) {
-    JsonNode event;
-    try {
-      event = JSON.readTree(body);
-    } catch (IOException e) {
-      return Optional.empty();
+    private static Instant instant(JsonNode node, String field) {
+        String value = text(node, field);
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
-    if (event == null || !DETAIL_TYPE.equals(event.path("detail-type").asText())
-        || !"aws.ecs".equals(event.path("source").asText())) {
-      return Optional.empty();
-    }
-    JsonNode task = event.path("detail");
-    String arn = task.path("taskArn").asText(null);
-    if (arn == null || !task.path("version").canConvertToLong()) {
-      return Optional.empty();
-    }
-    List<ContainerState> containers = new ArrayList<>();
-    for (JsonNode c : task.path("containers")) {
-      containers.add(new ContainerState(c.path("name").asText(null), text(c, "lastStatus"),
-          c.path("exitCode").isIntegralNumber() ? c.path("exitCode").asInt() : null, text(c, "reason")));
-    }
-    Map<String, String> environment = new HashMap<>();
-    for (JsonNode o : task.path("overrides").path("containerOverrides")) {
-      for (JsonNode kv : o.path("environment")) {
-        environment.put(kv.path("name").asText(), kv.path("value").asText());
-      }
-    }
-    return Optional.of(new TaskObservation(arn, false, text(task, "lastStatus"), text(task, "desiredStatus"),
-        text(task, "stopCode"), text(task, "stoppedReason"), instant(task, "startedAt"), instant(task, "stoppedAt"),
-        List.copyOf(containers), Map.of(), Map.copyOf(environment), task.path("version").asLong()));
-  }
 
-  private static String text(JsonNode node, String field) {
-    String value = node.path(field).asText(null);
-    return value == null || value.isBlank() ? null : value;
-  }
-
-  private static Instant instant(JsonNode node, String field) {
-    String value = text(node, field);
-    try {
-      return value == null ? null : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      return null;
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
     }
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    thread.interrupt();
-  }
 }

@@ -18,56 +18,70 @@ import org.slf4j.LoggerFactory;
  * on the provided.al2023 runtime.
  */
 public final class LambdaRuntimeLoop {
-  private static final Logger log = LoggerFactory.getLogger(LambdaRuntimeLoop.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(LambdaRuntimeLoop.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Answers one event, of the given request id, with a JSON document. */
-  public interface Handler {
-    String handle(String event, String requestId) throws Exception;
-  }
-
-  private final URI api;
-  private final Handler handler;
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  public LambdaRuntimeLoop(String runtimeApi, Handler handler) {
-    this.api = URI.create("http://" + runtimeApi + "/2018-06-01/runtime/");
-    this.handler = handler;
-  }
-
-  /** Serves events until the Runtime API cannot be reached. */
-  public void run() throws InterruptedException {
-    while (true) {
-      HttpResponse<String> next;
-      try {
-        next = http.send(HttpRequest.newBuilder(api.resolve("invocation/next")).GET().build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        log.info("event=RuntimeApiGone error=\"{}\"", e.getMessage());
-        return;
-      }
-      String requestId = next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElse(null);
-      if (next.statusCode() != 200 || requestId == null) {
-        log.warn("event=RuntimeApiError status={}", next.statusCode());
-        return;
-      }
-      String path = "invocation/" + requestId + "/";
-      try {
-        post(path + "response", handler.handle(next.body(), requestId));
-      } catch (Exception e) {
-        String message = AwsErrors.message(e);
-        log.warn("event=HandlerError request={} error=\"{}\"", requestId, message);
-        try {
-          post(path + "error", JSON.writeValueAsString(Map.of(
-              "errorMessage", message, "errorType", e.getClass().getSimpleName())));
-        } catch (IOException gone) {
-          return;
-        }
-      }
+    /** Answers one event, of the given request id, with a JSON document. */
+    public interface Handler {
+        String handle(String event, String requestId) throws Exception;
     }
-  }
 
-  private void post(String path, String body) throws IOException, InterruptedException {
-    http.send(HttpRequest.newBuilder(api.resolve(path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-  }
+    private final URI api;
+    private final Handler handler;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public LambdaRuntimeLoop(String runtimeApi, Handler handler) {
+        this.api = URI.create("http://" + runtimeApi + "/2018-06-01/runtime/");
+        this.handler = handler;
+    }
+
+    /** Serves events until the Runtime API cannot be reached. */
+    public void run() throws InterruptedException {
+        while (true) {
+            HttpResponse<String> next;
+            try {
+                next = http.send(
+                        HttpRequest.newBuilder(api.resolve("invocation/next"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                log.info("event=RuntimeApiGone error=\"{}\"", e.getMessage());
+                return;
+            }
+            String requestId =
+                    next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElse(null);
+            if (next.statusCode() != 200 || requestId == null) {
+                log.warn("event=RuntimeApiError status={}", next.statusCode());
+                return;
+            }
+            String path = "invocation/" + requestId + "/";
+            try {
+                post(path + "response", handler.handle(next.body(), requestId));
+            } catch (Exception e) {
+                String message = AwsErrors.message(e);
+                log.warn("event=HandlerError request={} error=\"{}\"", requestId, message);
+                try {
+                    post(
+                            path + "error",
+                            JSON.writeValueAsString(Map.of(
+                                    "errorMessage",
+                                    message,
+                                    "errorType",
+                                    e.getClass().getSimpleName())));
+                } catch (IOException gone) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void post(String path, String body) throws IOException, InterruptedException {
+        http.send(
+                HttpRequest.newBuilder(api.resolve(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
 }

@@ -14,15 +14,15 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ProcessResponse(
-    @JsonProperty("TaskId") String taskId,
-    @JsonProperty("TaskIds") List<String> taskIds,
-    @JsonProperty("URIs") List<String> uris,
-    @JsonProperty("Reports") List<String> reports,
-    @JsonProperty("Skipped") List<String> skipped,
-    @JsonProperty("Unreadable") List<String> unreadable,
-    @JsonProperty("Message") String message,
-    @JsonProperty("batchItemFailures") List<ItemFailure> batchItemFailures) {
+        @JsonProperty("TaskId") String taskId,
+        @JsonProperty("TaskIds") List<String> taskIds,
+        @JsonProperty("URIs") List<String> uris,
+        @JsonProperty("Reports") List<String> reports,
+        @JsonProperty("Skipped") List<String> skipped,
+        @JsonProperty("Unreadable") List<String> unreadable,
+        @JsonProperty("Message") String message,
+        @JsonProperty("batchItemFailures") List<ItemFailure> batchItemFailures) {
 
-  /** An SQS message Lambda should deliver again (or to the dead-letter queue), by its id. */
-  public record ItemFailure(@JsonProperty("itemIdentifier") String itemIdentifier) {}
+    /** An SQS message Lambda should deliver again (or to the dead-letter queue), by its id. */
+    public record ItemFailure(@JsonProperty("itemIdentifier") String itemIdentifier) {}
 }

@@ -5,9 +5,9 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
-import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import io.iiifaws.ecs.ProcessTasks;
 import io.iiifaws.goiiif.ReportLocation;
+import io.iiifaws.goiiifaws.ProcessEcsOptions;
 import io.iiifaws.lambda.S3Events;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,141 +30,164 @@ import software.amazon.awssdk.core.exception.SdkException;
  * IIIF_PROCESS_CLUSTER, IIIF_PROCESS_TASK, IIIF_PROCESS_CONTAINER, IIIF_PROCESS_SUBNET, ...).
  */
 public final class S3EventHandler implements RequestStreamHandler {
-  private static final Logger log = LoggerFactory.getLogger(S3EventHandler.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(S3EventHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Map<String, String> env;
-  private ProcessEcsOptions options;
-  private AwsClients aws;
+    private final Map<String, String> env;
+    private ProcessEcsOptions options;
+    private AwsClients aws;
 
-  public S3EventHandler() {
-    this(System.getenv());
-  }
-
-  public S3EventHandler(Map<String, String> env) {
-    this.env = env;
-  }
-
-  @Override
-  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-    String event = new String(input.readAllBytes(), StandardCharsets.UTF_8);
-    output.write(JSON.writeValueAsBytes(handle(event, context == null ? null : context.getAwsRequestId())));
-  }
-
-  /** The answer to one event, as JSON. */
-  public String handleJson(String event, String requestId) throws IOException {
-    return JSON.writeValueAsString(handle(event, requestId));
-  }
-
-  /**
-   * Starts the task for the event's image keys. The messages of an SQS batch are taken one by
-   * one: each starts its own tasks, with client tokens from its message id (which stays the same
-   * when SQS delivers it again), and one that cannot be read or whose tasks cannot be started is
-   * named in {@code batchItemFailures} for SQS to deliver again, the others being done.
-   *
-   * @param requestId Lambda's id of the invocation, which stays the same when Lambda retries it:
-   *     the RunTask client tokens of an event that is not an SQS batch derive from it; may be null
-   * @throws IllegalArgumentException when the event is not an S3 event (direct, SNS or SQS)
-   * @throws IllegalStateException when a setting is missing or malformed
-   */
-  public synchronized ProcessResponse handle(String event, String requestId) {
-    List<S3Events.SqsMessage> messages = S3Events.sqsMessages(event);
-    if (messages.isEmpty()) {
-      try {
-        return answer(List.of(process(S3Events.read(event), requestId)), List.of());
-      } catch (SdkException e) {
-        // Lambda logs and answers an exception's message as it is: AWS's words go out scrubbed.
-        throw new IllegalStateException(AwsErrors.describe(e));
-      }
+    public S3EventHandler() {
+        this(System.getenv());
     }
-    List<Outcome> outcomes = new ArrayList<>();
-    List<ProcessResponse.ItemFailure> failures = new ArrayList<>();
-    for (S3Events.SqsMessage message : messages) {
-      try {
-        Outcome outcome = process(S3Events.read(message.body()), message.messageId());
-        if (!outcome.unreadable().isEmpty()) {
-          failures.add(new ProcessResponse.ItemFailure(message.messageId()));
+
+    public S3EventHandler(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        String event = new String(input.readAllBytes(), StandardCharsets.UTF_8);
+        output.write(JSON.writeValueAsBytes(handle(event, context == null ? null : context.getAwsRequestId())));
+    }
+
+    /** The answer to one event, as JSON. */
+    public String handleJson(String event, String requestId) throws IOException {
+        return JSON.writeValueAsString(handle(event, requestId));
+    }
+
+    /**
+     * Starts the task for the event's image keys. The messages of an SQS batch are taken one by
+     * one: each starts its own tasks, with client tokens from its message id (which stays the same
+     * when SQS delivers it again), and one that cannot be read or whose tasks cannot be started is
+     * named in {@code batchItemFailures} for SQS to deliver again, the others being done.
+     *
+     * @param requestId Lambda's id of the invocation, which stays the same when Lambda retries it:
+     *     the RunTask client tokens of an event that is not an SQS batch derive from it; may be null
+     * @throws IllegalArgumentException when the event is not an S3 event (direct, SNS or SQS)
+     * @throws IllegalStateException when a setting is missing or malformed
+     */
+    public synchronized ProcessResponse handle(String event, String requestId) {
+        List<S3Events.SqsMessage> messages = S3Events.sqsMessages(event);
+        if (messages.isEmpty()) {
+            try {
+                return answer(List.of(process(S3Events.read(event), requestId)), List.of());
+            } catch (SdkException e) {
+                // Lambda logs and answers an exception's message as it is: AWS's words go out scrubbed.
+                throw new IllegalStateException(AwsErrors.describe(e));
+            }
         }
-        outcomes.add(outcome);
-      } catch (IllegalArgumentException | SdkException | ProcessTasks.LaunchRefusedException e) {
-        String why = message.messageId() + ": " + AwsErrors.message(e);
-        log.warn("event=MessageFailed message={} error=\"{}\"", message.messageId(), AwsErrors.message(e));
-        failures.add(new ProcessResponse.ItemFailure(message.messageId()));
-        outcomes.add(new Outcome(0, List.of(), List.of(), List.of(), List.of(why)));
-      }
-    }
-    return answer(outcomes, failures);
-  }
-
-  /** What came of one S3 notification: the tasks it started and the keys it skipped. */
-  private record Outcome(int created, List<ProcessTasks.Launched> launched, List<String> uris, List<String> skipped,
-      List<String> unreadable) {}
-
-  private Outcome process(S3Events.Notification notification, String tokenPrefix) {
-    notification.unreadable().forEach(why -> log.warn("event=Unreadable reason=\"{}\"", why));
-    ProcessEcsOptions settings = settings();
-    List<String> uris = new ArrayList<>();
-    List<String> skipped = new ArrayList<>(notification.ignored());
-    for (String key : notification.created()) {
-      try {
-        String passed = settings.checkedUri(key);
-        if (uris.contains(passed)) {
-          throw new IllegalArgumentException("'" + key + "' is '" + passed + "' again");
+        List<Outcome> outcomes = new ArrayList<>();
+        List<ProcessResponse.ItemFailure> failures = new ArrayList<>();
+        for (S3Events.SqsMessage message : messages) {
+            try {
+                Outcome outcome = process(S3Events.read(message.body()), message.messageId());
+                if (!outcome.unreadable().isEmpty()) {
+                    failures.add(new ProcessResponse.ItemFailure(message.messageId()));
+                }
+                outcomes.add(outcome);
+            } catch (IllegalArgumentException | SdkException | ProcessTasks.LaunchRefusedException e) {
+                String why = message.messageId() + ": " + AwsErrors.message(e);
+                log.warn("event=MessageFailed message={} error=\"{}\"", message.messageId(), AwsErrors.message(e));
+                failures.add(new ProcessResponse.ItemFailure(message.messageId()));
+                outcomes.add(new Outcome(0, List.of(), List.of(), List.of(), List.of(why)));
+            }
         }
-        uris.add(passed);
-      } catch (IllegalArgumentException e) {
-        log.info("event=Skipped key=\"{}\" reason=\"{}\"", key, e.getMessage());
-        skipped.add(key);
-      }
+        return answer(outcomes, failures);
     }
-    if (uris.isEmpty()) {
-      return new Outcome(notification.created().size(), List.of(), List.of(), skipped, notification.unreadable());
-    }
-    Optional<ReportLocation> reports = settings.reportLocation(aws().region(null).id(),
-        "lambda/" + (tokenPrefix == null ? UUID.randomUUID().toString() : tokenPrefix));
-    List<ProcessTasks.Launched> launched = settings.processTasks(aws()).launch(uris, tokenPrefix, reports,
-        task -> log.info("event=Launched task={} uris={}", task.taskArn(), task.uris().size()));
-    return new Outcome(notification.created().size(), launched, uris, skipped, notification.unreadable());
-  }
 
-  private static ProcessResponse answer(List<Outcome> outcomes, List<ProcessResponse.ItemFailure> failures) {
-    List<String> arns = outcomes.stream().flatMap(o -> o.launched().stream()).map(ProcessTasks.Launched::taskArn).toList();
-    List<String> uris = outcomes.stream().flatMap(o -> o.uris().stream()).toList();
-    List<String> where = outcomes.stream().flatMap(o -> o.launched().stream()).flatMap(t -> t.reports().stream())
-        .map(ReportLocation::uri).toList();
-    List<String> skipped = outcomes.stream().flatMap(o -> o.skipped().stream()).toList();
-    List<String> unreadable = outcomes.stream().flatMap(o -> o.unreadable().stream()).toList();
-    int created = outcomes.stream().mapToInt(Outcome::created).sum();
-    String message = null;
-    if (arns.isEmpty()) {
-      message = created == 0 ? "the event names no created object; no task started"
-          : "no image among the event's " + created + (created == 1 ? " key" : " keys") + "; no task started";
-    }
-    return new ProcessResponse(arns.isEmpty() ? null : arns.get(0), arns, uris, where, skipped, unreadable, message,
-        failures);
-  }
+    /** What came of one S3 notification: the tasks it started and the keys it skipped. */
+    private record Outcome(
+            int created,
+            List<ProcessTasks.Launched> launched,
+            List<String> uris,
+            List<String> skipped,
+            List<String> unreadable) {}
 
-  private ProcessEcsOptions settings() {
-    if (options == null) {
-      try {
-        ProcessEcsOptions parsed = ProcessEcsOptions.fromEnvironment(env);
-        parsed.taskTemplate();
-        options = parsed;
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("the function's IIIF_PROCESS_* settings are incomplete: " + e.getMessage(), e);
-      }
+    private Outcome process(S3Events.Notification notification, String tokenPrefix) {
+        notification.unreadable().forEach(why -> log.warn("event=Unreadable reason=\"{}\"", why));
+        ProcessEcsOptions settings = settings();
+        List<String> uris = new ArrayList<>();
+        List<String> skipped = new ArrayList<>(notification.ignored());
+        for (String key : notification.created()) {
+            try {
+                String passed = settings.checkedUri(key);
+                if (uris.contains(passed)) {
+                    throw new IllegalArgumentException("'" + key + "' is '" + passed + "' again");
+                }
+                uris.add(passed);
+            } catch (IllegalArgumentException e) {
+                log.info("event=Skipped key=\"{}\" reason=\"{}\"", key, e.getMessage());
+                skipped.add(key);
+            }
+        }
+        if (uris.isEmpty()) {
+            return new Outcome(notification.created().size(), List.of(), List.of(), skipped, notification.unreadable());
+        }
+        Optional<ReportLocation> reports = settings.reportLocation(
+                aws().region(null).id(),
+                "lambda/" + (tokenPrefix == null ? UUID.randomUUID().toString() : tokenPrefix));
+        List<ProcessTasks.Launched> launched = settings.processTasks(aws())
+                .launch(
+                        uris,
+                        tokenPrefix,
+                        reports,
+                        task -> log.info(
+                                "event=Launched task={} uris={}",
+                                task.taskArn(),
+                                task.uris().size()));
+        return new Outcome(notification.created().size(), launched, uris, skipped, notification.unreadable());
     }
-    return options;
-  }
 
-  private AwsClients aws() {
-    if (aws == null) {
-      try {
-        aws = settings().awsClients("-ecs-dsn", env);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException(ProcessEcsOptions.environmentName("-ecs-dsn") + ": " + e.getMessage(), e);
-      }
+    private static ProcessResponse answer(List<Outcome> outcomes, List<ProcessResponse.ItemFailure> failures) {
+        List<String> arns = outcomes.stream()
+                .flatMap(o -> o.launched().stream())
+                .map(ProcessTasks.Launched::taskArn)
+                .toList();
+        List<String> uris = outcomes.stream().flatMap(o -> o.uris().stream()).toList();
+        List<String> where = outcomes.stream()
+                .flatMap(o -> o.launched().stream())
+                .flatMap(t -> t.reports().stream())
+                .map(ReportLocation::uri)
+                .toList();
+        List<String> skipped =
+                outcomes.stream().flatMap(o -> o.skipped().stream()).toList();
+        List<String> unreadable =
+                outcomes.stream().flatMap(o -> o.unreadable().stream()).toList();
+        int created = outcomes.stream().mapToInt(Outcome::created).sum();
+        String message = null;
+        if (arns.isEmpty()) {
+            message = created == 0
+                    ? "the event names no created object; no task started"
+                    : "no image among the event's " + created + (created == 1 ? " key" : " keys") + "; no task started";
+        }
+        return new ProcessResponse(
+                arns.isEmpty() ? null : arns.get(0), arns, uris, where, skipped, unreadable, message, failures);
     }
-    return aws;
-  }
+
+    private ProcessEcsOptions settings() {
+        if (options == null) {
+            try {
+                ProcessEcsOptions parsed = ProcessEcsOptions.fromEnvironment(env);
+                parsed.taskTemplate();
+                options = parsed;
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "the function's IIIF_PROCESS_* settings are incomplete: " + e.getMessage(), e);
+            }
+        }
+        return options;
+    }
+
+    private AwsClients aws() {
+        if (aws == null) {
+            try {
+                aws = settings().awsClients("-ecs-dsn", env);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(
+                        ProcessEcsOptions.environmentName("-ecs-dsn") + ": " + e.getMessage(), e);
+            }
+        }
+        return aws;
+    }
 }

@@ -13,45 +13,45 @@ import software.amazon.awssdk.core.exception.SdkException;
  * memory: after a restart the backoff starts again from its base.
  */
 final class AwsTrouble {
-  private static final Logger log = LoggerFactory.getLogger(AwsTrouble.class);
+    private static final Logger log = LoggerFactory.getLogger(AwsTrouble.class);
 
-  private final JobMemory memory;
-  private final Backoffs backoffs;
+    private final JobMemory memory;
+    private final Backoffs backoffs;
 
-  AwsTrouble(JobMemory memory, Backoffs backoffs) {
-    this.memory = memory;
-    this.backoffs = backoffs;
-  }
-
-  /**
-   * Returns the wait before the next try when the error may pass; otherwise sets the job's
-   * FailureTarget to AwsError with AWS's message and returns empty.
-   */
-  Optional<Duration> onError(JobProgress progress, String jobUid, String call, SdkException e) {
-    String message = call + ": " + AwsErrors.describe(e);
-    if (AwsErrors.isTransient(e)) {
-      Duration wait = next(jobUid, e);
-      log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
-      return Optional.of(wait);
+    AwsTrouble(JobMemory memory, Backoffs backoffs) {
+        this.memory = memory;
+        this.backoffs = backoffs;
     }
-    progress.failureTarget("AwsError", message);
-    return Optional.empty();
-  }
 
-  /**
-   * The wait before the job's next call after an error that may pass. Throttling is the account's
-   * rate, which the calls already retried and the operator paces: it costs a short wait, not a
-   * backoff that grows with each throttle of the job.
-   */
-  Duration next(String jobUid, Throwable e) {
-    if (AwsErrors.isThrottling(e)) {
-      return Backoffs.delay(backoffs.afterAwsError(), 1);
+    /**
+     * Returns the wait before the next try when the error may pass; otherwise sets the job's
+     * FailureTarget to AwsError with AWS's message and returns empty.
+     */
+    Optional<Duration> onError(JobProgress progress, String jobUid, String call, SdkException e) {
+        String message = call + ": " + AwsErrors.describe(e);
+        if (AwsErrors.isTransient(e)) {
+            Duration wait = next(jobUid, e);
+            log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
+            return Optional.of(wait);
+        }
+        progress.failureTarget("AwsError", message);
+        return Optional.empty();
     }
-    int count = memory.of(jobUid).awsErrors.incrementAndGet();
-    return Backoffs.delay(backoffs.afterAwsError(), count);
-  }
 
-  void clear(String jobUid) {
-    memory.of(jobUid).awsErrors.set(0);
-  }
+    /**
+     * The wait before the job's next call after an error that may pass. Throttling is the account's
+     * rate, which the calls already retried and the operator paces: it costs a short wait, not a
+     * backoff that grows with each throttle of the job.
+     */
+    Duration next(String jobUid, Throwable e) {
+        if (AwsErrors.isThrottling(e)) {
+            return Backoffs.delay(backoffs.afterAwsError(), 1);
+        }
+        int count = memory.of(jobUid).awsErrors.incrementAndGet();
+        return Backoffs.delay(backoffs.afterAwsError(), count);
+    }
+
+    void clear(String jobUid) {
+        memory.of(jobUid).awsErrors.set(0);
+    }
 }

@@ -13,21 +13,21 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
  */
 public record Backoffs(BackoffStrategy afterFailure, BackoffStrategy afterRetry, BackoffStrategy afterAwsError) {
 
-  public static Backoffs standard() {
-    return scaled(Duration.ofSeconds(10), Duration.ofMinutes(6));
-  }
+    public static Backoffs standard() {
+        return scaled(Duration.ofSeconds(10), Duration.ofMinutes(6));
+    }
 
-  /** Exponential from {@code base} up to {@code max}, with half jitter, for all three. */
-  public static Backoffs scaled(Duration base, Duration max) {
-    BackoffStrategy strategy = BackoffStrategy.exponentialDelayHalfJitter(base, max);
-    return new Backoffs(strategy, strategy, strategy);
-  }
+    /** Exponential from {@code base} up to {@code max}, with half jitter, for all three. */
+    public static Backoffs scaled(Duration base, Duration max) {
+        BackoffStrategy strategy = BackoffStrategy.exponentialDelayHalfJitter(base, max);
+        return new Backoffs(strategy, strategy, strategy);
+    }
 
-  /**
-   * The wait after {@code setbacks} setbacks in a row (from 1): between half and all of base ×
-   * 2^(setbacks-1), capped. The SDK's strategies number attempts, and the first attempt waits none.
-   */
-  static Duration delay(BackoffStrategy strategy, int setbacks) {
-    return strategy.computeDelay(Math.max(1, setbacks) + 1);
-  }
+    /**
+     * The wait after {@code setbacks} setbacks in a row (from 1): between half and all of base ×
+     * 2^(setbacks-1), capped. The SDK's strategies number attempts, and the first attempt waits none.
+     */
+    static Duration delay(BackoffStrategy strategy, int setbacks) {
+        return strategy.computeDelay(Math.max(1, setbacks) + 1);
+    }
 }

@@ -3,14 +3,14 @@ package io.iiifaws.operator;
 import io.iiifaws.api.BatchStatus;
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.ImagesStatus;
 import io.iiifaws.api.NetworkSpec;
 import io.iiifaws.api.TaskSpec;
 import io.iiifaws.api.TaskStatus;
-import io.iiifaws.api.ImagesStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.ecs.EcsTasks;
-import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskDefinitions;
+import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskRequest;
 import io.iiifaws.ecs.TaskTemplate;
 import io.iiifaws.goiiif.ReportLocation;
@@ -35,313 +35,354 @@ import software.amazon.awssdk.services.ecs.model.LaunchType;
  * waits for a task.
  */
 final class EcsRunner {
-  private static final Logger log = LoggerFactory.getLogger(EcsRunner.class);
+    private static final Logger log = LoggerFactory.getLogger(EcsRunner.class);
 
-  private final AwsClients aws;
-  private final OperatorSettings settings;
-  private final TaskTracking tracking;
-  private final AwsTrouble trouble;
-  private final JobMetrics metrics;
-  private final ReportChecks checks;
-  private final TaskDefinitions definitions;
-  private final JobMemory memory;
-  private final java.util.function.Function<IiifJob, Runnable> wake;
+    private final AwsClients aws;
+    private final OperatorSettings settings;
+    private final TaskTracking tracking;
+    private final AwsTrouble trouble;
+    private final JobMetrics metrics;
+    private final ReportChecks checks;
+    private final TaskDefinitions definitions;
+    private final JobMemory memory;
+    private final java.util.function.Function<IiifJob, Runnable> wake;
 
-  EcsRunner(AwsClients aws, OperatorSettings settings, TaskTracking tracking, AwsTrouble trouble, JobMetrics metrics,
-      ReportChecks checks, TaskDefinitions definitions, JobMemory memory,
-      java.util.function.Function<IiifJob, Runnable> wake) {
-    this.memory = memory;
-    this.wake = wake;
-    this.aws = aws;
-    this.settings = settings;
-    this.tracking = tracking;
-    this.trouble = trouble;
-    this.metrics = metrics;
-    this.checks = checks;
-    this.definitions = definitions;
-  }
+    EcsRunner(
+            AwsClients aws,
+            OperatorSettings settings,
+            TaskTracking tracking,
+            AwsTrouble trouble,
+            JobMetrics metrics,
+            ReportChecks checks,
+            TaskDefinitions definitions,
+            JobMemory memory,
+            java.util.function.Function<IiifJob, Runnable> wake) {
+        this.memory = memory;
+        this.wake = wake;
+        this.aws = aws;
+        this.settings = settings;
+        this.tracking = tracking;
+        this.trouble = trouble;
+        this.metrics = metrics;
+        this.checks = checks;
+        this.definitions = definitions;
+    }
 
-  /** One pass; returns when to look at the job again, or empty to wait for a change to it. */
-  Optional<Duration> reconcile(JobPlan plan, JobProgress progress) {
-    IiifJob job = plan.job();
-    IiifJobSpec spec = plan.spec();
-    String uid = job.getMetadata().getUid();
-    tracking.follow(job, progress, plan.container(), trouble);
-    if (progress.isFinished()) {
-      return Optional.empty();
-    }
-    Optional<Duration> checking =
-        checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName, wake.apply(job));
-    if (settle(progress, spec, plan.unchecked())) {
-      trouble.clear(uid);
-      return Optional.empty();
-    }
-    if (progress.failureTarget().isEmpty()) {
-      if (spec.suspend()) {
-        progress.suspend();
-        tracking.stopActive(job, progress, "suspended");
-        return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.safetyLook());
-      }
-      boolean fresh = progress.neverStarted();
-      progress.resumeIfSuspended();
-      progress.start();
-      progress.reportsAt(plan.reports());
-      if (fresh) {
-        // The first launch waits for a status that records the start: a status without one then
-        // proves that no launch of the job was lost, and ECS need not be asked for strays.
-        memory.of(uid).straysListed = true;
-        return Optional.of(Duration.ZERO);
-      }
-      launch(plan, progress);
-      // Adopting tasks found in ECS may have finished batches.
-      if (settle(progress, spec, plan.unchecked())) {
-        trouble.clear(uid);
-        return Optional.empty();
-      }
-    }
-    if (progress.failureTarget().isPresent()) {
-      return tracking.drainThenFail(job, progress, plan.container());
-    }
-    return nextLook(progress, checking);
-  }
-
-  /**
-   * Decides whether the job is over: targets failure past the deadline or when a batch ran out of
-   * retries, completes it when every batch succeeded. Returns true when it completed.
-   */
-  private boolean settle(JobProgress progress, IiifJobSpec spec, String unchecked) {
-    if (progress.failureTarget().isEmpty() && !progress.targetDeadline()) {
-      progress
-          .exhausted(spec.backoffLimit())
-          .ifPresent(b -> progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
-    }
-    int allowed = spec.process().maxFailedImages();
-    if (progress.failureTarget().isEmpty()) {
-      progress.tooManyFailedImages(allowed).ifPresent(why -> progress.failureTarget("ImagesFailed", why));
-    }
-    if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
-      int uris = spec.uris().size();
-      int batches = progress.batches().size();
-      progress.complete(
-          "CompletionsReached",
-          "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris + (uris == 1 ? " URI" : " URIs")
-              + ") succeeded" + imagesSummary(progress.images(), allowed, unchecked));
-      return true;
-    }
-    return false;
-  }
-
-  /** What the reports said of the job's images, for the Complete condition: "; go-iiif processed …". */
-  static String imagesSummary(ImagesStatus images, int allowed, String unchecked) {
-    List<String> parts = new ArrayList<>();
-    if (images.processed() > 0 || images.failed() > 0) {
-      parts.add("go-iiif processed " + images.processed() + (images.processed() == 1 ? " image" : " images"));
-    }
-    if (images.failed() > 0) {
-      parts.add(images.failed() + " failed (spec.process.maxFailedImages allows " + allowed + "): "
-          + JobProgress.describe(images.failedImages(), images.failed()));
-    }
-    if (images.unverified() > 0) {
-      parts.add(images.unverified() + (images.unverified() == 1 ? " image was" : " images were") + " not checked ("
-          + (unchecked == null ? "no reports" : unchecked) + ")");
-    }
-    return parts.isEmpty() ? "" : "; " + String.join("; ", parts);
-  }
-
-  private void launch(JobPlan plan, JobProgress progress) {
-    int parallelism = plan.spec().parallelism();
-    if (progress.launchable(parallelism).isEmpty()) {
-      return;
-    }
-    IiifJob job = plan.job();
-    EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
-    Optional<String> overridden = definitions.overrides(aws.ecs(plan.region().id()), plan.region().id(),
-        template(plan.spec()), plan.command(), plan.reports());
-    if (overridden.isPresent()) {
-      progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
-      return;
-    }
-    JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
-    try {
-      if (!remembered.straysListed) {
-        adoptStrays(ecs, plan, progress);
-        remembered.straysListed = true;
-      }
-    } catch (SdkException e) {
-      // Without knowing which tasks ECS already runs for the job, launching could duplicate one.
-      for (BatchStatus batch : progress.launchable(parallelism)) {
-        if (!launchFailed(progress, job, batch, "ListTasks", e)) {
-          return;
+    /** One pass; returns when to look at the job again, or empty to wait for a change to it. */
+    Optional<Duration> reconcile(JobPlan plan, JobProgress progress) {
+        IiifJob job = plan.job();
+        IiifJobSpec spec = plan.spec();
+        String uid = job.getMetadata().getUid();
+        tracking.follow(job, progress, plan.container(), trouble);
+        if (progress.isFinished()) {
+            return Optional.empty();
         }
-      }
-      return;
-    }
-    for (BatchStatus batch : progress.launchable(parallelism)) {
-      RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
-      TaskRequest request = request(plan, plan.uris(batch.uris()), run, progress.refusals(batch.index()));
-      String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
-      EcsTasks.Launch launch;
-      try {
-        launch = ecs.run(request);
-      } catch (SdkException e) {
-        launchFailed(progress, job, batch, "RunTask", e);
-        return;
-      }
-      if (launch instanceof EcsTasks.Launch.Started started) {
-        if (!progress.knows(started.taskArn())) {
-          progress.launched(run, started.taskArn(), request.cluster());
-          metrics.launched(job);
-          progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what).about(started.taskArn()));
+        Optional<Duration> checking =
+                checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName, wake.apply(job));
+        if (settle(progress, spec, plan.unchecked())) {
+            trouble.clear(uid);
+            return Optional.empty();
         }
-      } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
-        String arn = existing.taskArns().get(0);
-        if (!progress.knows(arn)) {
-          progress.launched(run, arn, request.cluster());
-          progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what).about(arn));
+        if (progress.failureTarget().isEmpty()) {
+            if (spec.suspend()) {
+                progress.suspend();
+                tracking.stopActive(job, progress, "suspended");
+                return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.safetyLook());
+            }
+            boolean fresh = progress.neverStarted();
+            progress.resumeIfSuspended();
+            progress.start();
+            progress.reportsAt(plan.reports());
+            if (fresh) {
+                // The first launch waits for a status that records the start: a status without one then
+                // proves that no launch of the job was lost, and ECS need not be asked for strays.
+                memory.of(uid).straysListed = true;
+                return Optional.of(Duration.ZERO);
+            }
+            launch(plan, progress);
+            // Adopting tasks found in ECS may have finished batches.
+            if (settle(progress, spec, plan.unchecked())) {
+                trouble.clear(uid);
+                return Optional.empty();
+            }
         }
-      } else if (launch instanceof EcsTasks.Launch.Refused refused) {
-        if (refused.permanent()) {
-          progress.failureTarget("LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
-          return;
+        if (progress.failureTarget().isPresent()) {
+            return tracking.drainThenFail(job, progress, plan.container());
         }
-        Duration wait = progress.launchDeferred(batch.index(), "RunTask placed no task: " + refused.reason(), true);
-        metrics.launchRefused(job, refused.reason());
-        progress.event(JobEvent.warning("LaunchRetry",
-            "RunTask placed no task for " + what + ": " + refused.reason() + "; retrying in " + Times.seconds(wait)));
-        // The cluster is short of capacity: the other batches would be refused too.
-        return;
-      }
+        return nextLook(progress, checking);
     }
-  }
 
-  /**
-   * Takes in tasks of this job that ECS runs but status does not record: a crash between RunTask
-   * and the status write leaves one. A second task for a run status already records is stopped;
-   * a run whose attempt the batch has counted, but that status no longer lists, is left alone.
-   */
-  private void adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
-    IiifJob job = plan.job();
-    String cluster = plan.cluster();
-    Set<String> found = ecs.listStartedBy(cluster, job.getMetadata().getUid());
-    found.removeIf(progress::knows);
-    if (found.isEmpty()) {
-      return;
-    }
-    Map<String, TaskObservation> described = ecs.describe(cluster, found);
-    List<Map.Entry<RunId, TaskObservation>> strays = new ArrayList<>();
-    for (TaskObservation seen : described.values()) {
-      if (seen.missing()) {
-        continue;
-      }
-      Optional<RunId> run = TaskLabels.runOf(seen);
-      if (run.isEmpty() || run.get().batch() >= progress.batches().size()) {
-        log.warn("job={} task={} event=UnknownTask reason=\"started by this job but names no batch and attempt\"",
-            job.namespacedName(), seen.taskArn());
-        continue;
-      }
-      strays.add(Map.entry(run.get(), seen));
-    }
-    strays.sort(Comparator.comparing((Map.Entry<RunId, TaskObservation> e) -> e.getKey().batch())
-        .thenComparing(e -> e.getKey().attempt()));
-    for (var stray : strays) {
-      RunId run = stray.getKey();
-      TaskObservation seen = stray.getValue();
-      Optional<TaskStatus> recorded = progress.task(run);
-      if (recorded.isPresent()) {
-        if (!seen.isStopped() && !TaskObservation.STOPPED.equals(seen.desiredStatus())) {
-          ecs.stop(cluster, seen.taskArn(), TaskLabels.stopReason(job, "duplicate of task " + recorded.get().taskArn()));
-          progress.event(JobEvent.warning("DuplicateStopped",
-              "Stopped task " + seen.taskArn() + ": it repeats batch " + run.batch() + ", attempt " + run.attempt()
-                  + ", which task " + recorded.get().taskArn() + " runs").about(seen.taskArn()));
+    /**
+     * Decides whether the job is over: targets failure past the deadline or when a batch ran out of
+     * retries, completes it when every batch succeeded. Returns true when it completed.
+     */
+    private boolean settle(JobProgress progress, IiifJobSpec spec, String unchecked) {
+        if (progress.failureTarget().isEmpty() && !progress.targetDeadline()) {
+            progress.exhausted(spec.backoffLimit())
+                    .ifPresent(b ->
+                            progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
         }
-        continue;
-      }
-      // Status records every launch with its batch's attempts; an attempt it has counted is an
-      // older run, or one whose finished record was pruned from status, never a lost launch.
-      if (run.attempt() <= progress.batches().get(run.batch()).attempts()) {
-        continue;
-      }
-      TaskStatus adopted = progress.launched(run, seen.taskArn(), cluster);
-      progress.observe(adopted, seen, 0, plan.container(), settings.missingGrace());
-      progress.event(JobEvent.normal("Adopted",
-          "Adopted task " + seen.taskArn() + " of batch " + run.batch() + ", attempt " + run.attempt()
-              + ", which status did not record").about(seen.taskArn()));
+        int allowed = spec.process().maxFailedImages();
+        if (progress.failureTarget().isEmpty()) {
+            progress.tooManyFailedImages(allowed).ifPresent(why -> progress.failureTarget("ImagesFailed", why));
+        }
+        if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
+            int uris = spec.uris().size();
+            int batches = progress.batches().size();
+            progress.complete(
+                    "CompletionsReached",
+                    "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris
+                            + (uris == 1 ? " URI" : " URIs") + ") succeeded"
+                            + imagesSummary(progress.images(), allowed, unchecked));
+            return true;
+        }
+        return false;
     }
-  }
 
-  /**
-   * A launch call failed: a batch waits out a backoff if the error may pass (true), or the job
-   * targets failure (false). Throttling that outlasted the call's own retries only has the job
-   * look again shortly: it is the account's rate, not the batch's doing, and neither status nor
-   * an event records it.
-   */
-  private boolean launchFailed(JobProgress progress, IiifJob job, BatchStatus batch, String call, SdkException e) {
-    String message = call + ": " + io.iiifaws.aws.AwsErrors.describe(e);
-    if (!io.iiifaws.aws.AwsErrors.isTransient(e)) {
-      progress.failureTarget("AwsError", message);
-      return false;
+    /** What the reports said of the job's images, for the Complete condition: "; go-iiif processed …". */
+    static String imagesSummary(ImagesStatus images, int allowed, String unchecked) {
+        List<String> parts = new ArrayList<>();
+        if (images.processed() > 0 || images.failed() > 0) {
+            parts.add("go-iiif processed " + images.processed() + (images.processed() == 1 ? " image" : " images"));
+        }
+        if (images.failed() > 0) {
+            parts.add(images.failed() + " failed (spec.process.maxFailedImages allows " + allowed + "): "
+                    + JobProgress.describe(images.failedImages(), images.failed()));
+        }
+        if (images.unverified() > 0) {
+            parts.add(images.unverified() + (images.unverified() == 1 ? " image was" : " images were")
+                    + " not checked (" + (unchecked == null ? "no reports" : unchecked) + ")");
+        }
+        return parts.isEmpty() ? "" : "; " + String.join("; ", parts);
     }
-    if (io.iiifaws.aws.AwsErrors.isThrottling(e)) {
-      Duration wait = trouble.next(job.getMetadata().getUid(), e);
-      progress.lookAgainWithin(wait);
-      log.info("job={} event=Throttled call={} wait={}", job.namespacedName(), call, Times.seconds(wait));
-      return false;
+
+    private void launch(JobPlan plan, JobProgress progress) {
+        int parallelism = plan.spec().parallelism();
+        if (progress.launchable(parallelism).isEmpty()) {
+            return;
+        }
+        IiifJob job = plan.job();
+        EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
+        Optional<String> overridden = definitions.overrides(
+                aws.ecs(plan.region().id()), plan.region().id(), template(plan.spec()), plan.command(), plan.reports());
+        if (overridden.isPresent()) {
+            progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
+            return;
+        }
+        JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
+        try {
+            if (!remembered.straysListed) {
+                adoptStrays(ecs, plan, progress);
+                remembered.straysListed = true;
+            }
+        } catch (SdkException e) {
+            // Without knowing which tasks ECS already runs for the job, launching could duplicate one.
+            for (BatchStatus batch : progress.launchable(parallelism)) {
+                if (!launchFailed(progress, job, batch, "ListTasks", e)) {
+                    return;
+                }
+            }
+            return;
+        }
+        for (BatchStatus batch : progress.launchable(parallelism)) {
+            RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
+            TaskRequest request = request(plan, plan.uris(batch.uris()), run, progress.refusals(batch.index()));
+            String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
+            EcsTasks.Launch launch;
+            try {
+                launch = ecs.run(request);
+            } catch (SdkException e) {
+                launchFailed(progress, job, batch, "RunTask", e);
+                return;
+            }
+            if (launch instanceof EcsTasks.Launch.Started started) {
+                if (!progress.knows(started.taskArn())) {
+                    progress.launched(run, started.taskArn(), request.cluster());
+                    metrics.launched(job);
+                    progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what)
+                            .about(started.taskArn()));
+                }
+            } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
+                String arn = existing.taskArns().get(0);
+                if (!progress.knows(arn)) {
+                    progress.launched(run, arn, request.cluster());
+                    progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what)
+                            .about(arn));
+                }
+            } else if (launch instanceof EcsTasks.Launch.Refused refused) {
+                if (refused.permanent()) {
+                    progress.failureTarget(
+                            "LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
+                    return;
+                }
+                Duration wait =
+                        progress.launchDeferred(batch.index(), "RunTask placed no task: " + refused.reason(), true);
+                metrics.launchRefused(job, refused.reason());
+                progress.event(JobEvent.warning(
+                        "LaunchRetry",
+                        "RunTask placed no task for " + what + ": " + refused.reason() + "; retrying in "
+                                + Times.seconds(wait)));
+                // The cluster is short of capacity: the other batches would be refused too.
+                return;
+            }
+        }
     }
-    Duration wait = progress.launchDeferred(batch.index(), message, false);
-    progress.event(JobEvent.warning("LaunchRetry", message + "; retrying batch " + batch.index() + " in " + Times.seconds(wait)));
-    return true;
-  }
 
-  /**
-   * When to look again: while reports are read, when a backoff ends, when a task ECS has not
-   * described yet runs out of grace, at the deadline. A change of a running task wakes the job
-   * sooner; while tasks run, it looks again at the latest after {@link OperatorSettings#safetyLook}.
-   */
-  private Optional<Duration> nextLook(JobProgress progress, Optional<Duration> checking) {
-    List<Duration> candidates = new ArrayList<>();
-    checking.ifPresent(candidates::add);
-    progress.lookAgain().ifPresent(candidates::add);
-    if (!progress.activeTasks().isEmpty()) {
-      candidates.add(settings.safetyLook());
-      progress.graceEnds(settings.missingGrace()).filter(progress.now()::isBefore)
-          .ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+    /**
+     * Takes in tasks of this job that ECS runs but status does not record: a crash between RunTask
+     * and the status write leaves one. A second task for a run status already records is stopped;
+     * a run whose attempt the batch has counted, but that status no longer lists, is left alone.
+     */
+    private void adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
+        IiifJob job = plan.job();
+        String cluster = plan.cluster();
+        Set<String> found = ecs.listStartedBy(cluster, job.getMetadata().getUid());
+        found.removeIf(progress::knows);
+        if (found.isEmpty()) {
+            return;
+        }
+        Map<String, TaskObservation> described = ecs.describe(cluster, found);
+        List<Map.Entry<RunId, TaskObservation>> strays = new ArrayList<>();
+        for (TaskObservation seen : described.values()) {
+            if (seen.missing()) {
+                continue;
+            }
+            Optional<RunId> run = TaskLabels.runOf(seen);
+            if (run.isEmpty() || run.get().batch() >= progress.batches().size()) {
+                log.warn(
+                        "job={} task={} event=UnknownTask reason=\"started by this job but names no batch and attempt\"",
+                        job.namespacedName(),
+                        seen.taskArn());
+                continue;
+            }
+            strays.add(Map.entry(run.get(), seen));
+        }
+        strays.sort(Comparator.comparing(
+                        (Map.Entry<RunId, TaskObservation> e) -> e.getKey().batch())
+                .thenComparing(e -> e.getKey().attempt()));
+        for (var stray : strays) {
+            RunId run = stray.getKey();
+            TaskObservation seen = stray.getValue();
+            Optional<TaskStatus> recorded = progress.task(run);
+            if (recorded.isPresent()) {
+                if (!seen.isStopped() && !TaskObservation.STOPPED.equals(seen.desiredStatus())) {
+                    ecs.stop(
+                            cluster,
+                            seen.taskArn(),
+                            TaskLabels.stopReason(
+                                    job, "duplicate of task " + recorded.get().taskArn()));
+                    progress.event(JobEvent.warning(
+                                    "DuplicateStopped",
+                                    "Stopped task " + seen.taskArn() + ": it repeats batch " + run.batch()
+                                            + ", attempt " + run.attempt() + ", which task "
+                                            + recorded.get().taskArn() + " runs")
+                            .about(seen.taskArn()));
+                }
+                continue;
+            }
+            // Status records every launch with its batch's attempts; an attempt it has counted is an
+            // older run, or one whose finished record was pruned from status, never a lost launch.
+            if (run.attempt() <= progress.batches().get(run.batch()).attempts()) {
+                continue;
+            }
+            TaskStatus adopted = progress.launched(run, seen.taskArn(), cluster);
+            progress.observe(adopted, seen, 0, plan.container(), settings.missingGrace());
+            progress.event(JobEvent.normal(
+                            "Adopted",
+                            "Adopted task " + seen.taskArn() + " of batch " + run.batch() + ", attempt " + run.attempt()
+                                    + ", which status did not record")
+                    .about(seen.taskArn()));
+        }
     }
-    progress.nextLaunch().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
-    progress.deadline().filter(progress.now()::isBefore).ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
-    // Unfinished and waiting for nothing known: look again rather than stall.
-    return Optional.of(candidates.stream().min(Duration::compareTo).orElse(settings.pollInterval()));
-  }
 
-  static TaskRequest request(JobPlan plan, List<String> uris, RunId run, int refusals) {
-    IiifJob job = plan.job();
-    Optional<ReportLocation> reports = plan.reports().map(r -> r.run(run.batch(), run.attempt()));
-    Map<String, String> environment = new LinkedHashMap<>(TaskLabels.environment(job, run));
-    environment.putAll(plan.command().environment(reports));
-    return template(plan.spec()).request(plan.command().argv(uris, reports), environment, TaskLabels.tags(job, run),
-        job.getMetadata().getUid(), TaskLabels.clientToken(job, run, refusals));
-  }
+    /**
+     * A launch call failed: a batch waits out a backoff if the error may pass (true), or the job
+     * targets failure (false). Throttling that outlasted the call's own retries only has the job
+     * look again shortly: it is the account's rate, not the batch's doing, and neither status nor
+     * an event records it.
+     */
+    private boolean launchFailed(JobProgress progress, IiifJob job, BatchStatus batch, String call, SdkException e) {
+        String message = call + ": " + io.iiifaws.aws.AwsErrors.describe(e);
+        if (!io.iiifaws.aws.AwsErrors.isTransient(e)) {
+            progress.failureTarget("AwsError", message);
+            return false;
+        }
+        if (io.iiifaws.aws.AwsErrors.isThrottling(e)) {
+            Duration wait = trouble.next(job.getMetadata().getUid(), e);
+            progress.lookAgainWithin(wait);
+            log.info("job={} event=Throttled call={} wait={}", job.namespacedName(), call, Times.seconds(wait));
+            return false;
+        }
+        Duration wait = progress.launchDeferred(batch.index(), message, false);
+        progress.event(JobEvent.warning(
+                "LaunchRetry", message + "; retrying batch " + batch.index() + " in " + Times.seconds(wait)));
+        return true;
+    }
 
-  static TaskTemplate template(IiifJobSpec spec) {
-    TaskSpec task = spec.task();
-    NetworkSpec network = spec.network();
-    return new TaskTemplate(
-        task.cluster(),
-        task.taskDefinition(),
-        task.container(),
-        task.launchType() == null ? null : LaunchType.fromValue(task.launchType().name()),
-        task.platformVersion(),
-        task.capacityProviderStrategy().stream()
-            .map(c -> CapacityProviderStrategyItem.builder().capacityProvider(c.capacityProvider()).weight(c.weight()).base(c.base()).build())
-            .toList(),
-        network.subnets(),
-        network.securityGroups(),
-        network.assignPublicIp() == io.iiifaws.api.AssignPublicIp.ENABLED,
-        task.tags());
-  }
+    /**
+     * When to look again: while reports are read, when a backoff ends, when a task ECS has not
+     * described yet runs out of grace, at the deadline. A change of a running task wakes the job
+     * sooner; while tasks run, it looks again at the latest after {@link OperatorSettings#safetyLook}.
+     */
+    private Optional<Duration> nextLook(JobProgress progress, Optional<Duration> checking) {
+        List<Duration> candidates = new ArrayList<>();
+        checking.ifPresent(candidates::add);
+        progress.lookAgain().ifPresent(candidates::add);
+        if (!progress.activeTasks().isEmpty()) {
+            candidates.add(settings.safetyLook());
+            progress.graceEnds(settings.missingGrace())
+                    .filter(progress.now()::isBefore)
+                    .ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+        }
+        progress.nextLaunch().ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+        progress.deadline()
+                .filter(progress.now()::isBefore)
+                .ifPresent(t -> candidates.add(Duration.between(progress.now(), t)));
+        // Unfinished and waiting for nothing known: look again rather than stall.
+        return Optional.of(candidates.stream().min(Duration::compareTo).orElse(settings.pollInterval()));
+    }
 
-  private static String exhaustedMessage(BatchStatus batch, int backoffLimit) {
-    return "Batch " + batch.index() + " (URIs " + batch.uris() + ") failed " + batch.failures()
-        + (batch.failures() == 1 ? " time" : " times") + ", more than backoffLimit " + backoffLimit
-        + (batch.message() == null ? "" : "; last run: " + batch.message());
-  }
+    static TaskRequest request(JobPlan plan, List<String> uris, RunId run, int refusals) {
+        IiifJob job = plan.job();
+        Optional<ReportLocation> reports = plan.reports().map(r -> r.run(run.batch(), run.attempt()));
+        Map<String, String> environment = new LinkedHashMap<>(TaskLabels.environment(job, run));
+        environment.putAll(plan.command().environment(reports));
+        return template(plan.spec())
+                .request(
+                        plan.command().argv(uris, reports),
+                        environment,
+                        TaskLabels.tags(job, run),
+                        job.getMetadata().getUid(),
+                        TaskLabels.clientToken(job, run, refusals));
+    }
+
+    static TaskTemplate template(IiifJobSpec spec) {
+        TaskSpec task = spec.task();
+        NetworkSpec network = spec.network();
+        return new TaskTemplate(
+                task.cluster(),
+                task.taskDefinition(),
+                task.container(),
+                task.launchType() == null
+                        ? null
+                        : LaunchType.fromValue(task.launchType().name()),
+                task.platformVersion(),
+                task.capacityProviderStrategy().stream()
+                        .map(c -> CapacityProviderStrategyItem.builder()
+                                .capacityProvider(c.capacityProvider())
+                                .weight(c.weight())
+                                .base(c.base())
+                                .build())
+                        .toList(),
+                network.subnets(),
+                network.securityGroups(),
+                network.assignPublicIp() == io.iiifaws.api.AssignPublicIp.ENABLED,
+                task.tags());
+    }
+
+    private static String exhaustedMessage(BatchStatus batch, int backoffLimit) {
+        return "Batch " + batch.index() + " (URIs " + batch.uris() + ") failed " + batch.failures()
+                + (batch.failures() == 1 ? " time" : " times") + ", more than backoffLimit " + backoffLimit
+                + (batch.message() == null ? "" : "; last run: " + batch.message());
+    }
 }

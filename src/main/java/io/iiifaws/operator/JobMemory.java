@@ -14,42 +14,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  * restart: the status and ECS say what counts.
  */
 final class JobMemory {
-  /** One job's memory. */
-  static final class Entry {
-    /** go-iiif's reports being read, by batch and attempt. */
-    final Map<String, CompletableFuture<ImageCheck>> reads = new ConcurrentHashMap<>();
-    /** AWS errors that may pass, in a row: the backoff grows with them. */
-    final AtomicInteger awsErrors = new AtomicInteger();
-    /** Tasks whose StopTask was refused for good: the Warning event is recorded once. */
-    final Set<String> stopRefused = ConcurrentHashMap.newKeySet();
-    /** The Lambda invocation in flight. */
-    volatile CompletableFuture<LambdaInvoker.Result> invocation;
-    /**
-     * Whether this operator asked ECS for tasks of the job that status may not record (a launch
-     * whose status write was lost); asked once, and again after a failed status write.
-     */
-    volatile boolean straysListed;
-  }
-
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-
-  Entry of(String jobUid) {
-    return entries.computeIfAbsent(jobUid, uid -> new Entry());
-  }
-
-  /** Forgets the job, cancelling what it still had in flight. */
-  void forget(String jobUid) {
-    Entry entry = entries.remove(jobUid);
-    if (entry != null) {
-      entry.reads.values().forEach(read -> read.cancel(true));
-      if (entry.invocation != null) {
-        entry.invocation.cancel(true);
-      }
+    /** One job's memory. */
+    static final class Entry {
+        /** go-iiif's reports being read, by batch and attempt. */
+        final Map<String, CompletableFuture<ImageCheck>> reads = new ConcurrentHashMap<>();
+        /** AWS errors that may pass, in a row: the backoff grows with them. */
+        final AtomicInteger awsErrors = new AtomicInteger();
+        /** Tasks whose StopTask was refused for good: the Warning event is recorded once. */
+        final Set<String> stopRefused = ConcurrentHashMap.newKeySet();
+        /** The Lambda invocation in flight. */
+        volatile CompletableFuture<LambdaInvoker.Result> invocation;
+        /**
+         * Whether this operator asked ECS for tasks of the job that status may not record (a launch
+         * whose status write was lost); asked once, and again after a failed status write.
+         */
+        volatile boolean straysListed;
     }
-  }
 
-  /** The jobs remembered. */
-  int size() {
-    return entries.size();
-  }
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    Entry of(String jobUid) {
+        return entries.computeIfAbsent(jobUid, uid -> new Entry());
+    }
+
+    /** Forgets the job, cancelling what it still had in flight. */
+    void forget(String jobUid) {
+        Entry entry = entries.remove(jobUid);
+        if (entry != null) {
+            entry.reads.values().forEach(read -> read.cancel(true));
+            if (entry.invocation != null) {
+                entry.invocation.cancel(true);
+            }
+        }
+    }
+
+    /** The jobs remembered. */
+    int size() {
+        return entries.size();
+    }
 }

@@ -19,31 +19,37 @@ import software.amazon.awssdk.regions.Region;
  * @param unchecked why the job's images are not checked, when they are not
  */
 record JobPlan(
-    IiifJob job, Region region, ProcessCommand command, List<String> uris, List<Batch> batches, String payload,
-    Optional<ReportLocation> reports, String unchecked) {
-  IiifJobSpec spec() {
-    return job.getSpec();
-  }
+        IiifJob job,
+        Region region,
+        ProcessCommand command,
+        List<String> uris,
+        List<Batch> batches,
+        String payload,
+        Optional<ReportLocation> reports,
+        String unchecked) {
+    IiifJobSpec spec() {
+        return job.getSpec();
+    }
 
-  Mode mode() {
-    return spec().mode();
-  }
+    Mode mode() {
+        return spec().mode();
+    }
 
-  /**
-   * The URIs (as go-iiif gets them) of a batch status records. Once a job has started, its
-   * recorded batches, not a new plan, say which URIs each task processes.
-   */
-  List<String> uris(UriRange range) {
-    return uris.subList(range.first(), range.last() + 1);
-  }
+    /**
+     * The URIs (as go-iiif gets them) of a batch status records. Once a job has started, its
+     * recorded batches, not a new plan, say which URIs each task processes.
+     */
+    List<String> uris(UriRange range) {
+        return uris.subList(range.first(), range.last() + 1);
+    }
 
-  /** The ECS cluster of the spec, or null when none is given (Invoke mode). */
-  String cluster() {
-    return spec().task() == null ? null : spec().task().cluster();
-  }
+    /** The ECS cluster of the spec, or null when none is given (Invoke mode). */
+    String cluster() {
+        return spec().task() == null ? null : spec().task().cluster();
+    }
 
-  /** The container whose exit code decides, or null to judge by every container. */
-  String container() {
-    return spec().task() == null ? null : spec().task().container();
-  }
+    /** The container whose exit code decides, or null to judge by every container. */
+    String container() {
+        return spec().task() == null ? null : spec().task().container();
+    }
 }

@@ -33,606 +33,665 @@ import java.util.function.UnaryOperator;
  * events to record. It makes no calls itself.
  */
 final class JobProgress {
-  /** Tasks kept in status; past this, finished runs that a later run replaced are dropped. */
-  static final int MAX_TASKS = 1000;
-  /**
-   * Bytes of status the operator keeps to: with a spec of at most SpecValidator.MAX_SPEC_BYTES,
-   * the object stays within etcd's 1.5 MiB request limit.
-   */
-  static final long STATUS_BUDGET = 512 * 1024;
-  /** Below this many tasks, status is far from its budget and is not measured. */
-  static final int BUDGET_CHECK_FROM = 200;
-  /** What status says of a task that ECS described and then answered MISSING for, once. */
-  static final String MISSING = "MISSING";
-  /** Failed images a batch names in status; its counts cover the rest. */
-  static final int FAILED_IMAGES_PER_BATCH = 5;
-  /** Failed images the job names in status and in messages. */
-  static final int FAILED_IMAGES_SHOWN = 20;
+    /** Tasks kept in status; past this, finished runs that a later run replaced are dropped. */
+    static final int MAX_TASKS = 1000;
+    /**
+     * Bytes of status the operator keeps to: with a spec of at most SpecValidator.MAX_SPEC_BYTES,
+     * the object stays within etcd's 1.5 MiB request limit.
+     */
+    static final long STATUS_BUDGET = 512 * 1024;
+    /** Below this many tasks, status is far from its budget and is not measured. */
+    static final int BUDGET_CHECK_FROM = 200;
+    /** What status says of a task that ECS described and then answered MISSING for, once. */
+    static final String MISSING = "MISSING";
+    /** Failed images a batch names in status; its counts cover the rest. */
+    static final int FAILED_IMAGES_PER_BATCH = 5;
+    /** Failed images the job names in status and in messages. */
+    static final int FAILED_IMAGES_SHOWN = 20;
 
-  private final IiifJob job;
-  private final Instant now;
-  private final Backoffs backoffs;
-  private final List<BatchStatus> batches;
-  private final List<TaskStatus> tasks;
-  private final List<JobEvent> events = new ArrayList<>();
-  private List<Condition> conditions;
-  private String startTime;
-  private String completionTime;
-  private InvocationStatus invocation;
-  private String reports;
-  /** The images of the task an Invoke-mode job follows, which has no batches. */
-  private ImagesStatus unbatchedImages;
-  private String lastVerdict;
-  /** A wait this pass asks for that status does not show (a throttled call, say). */
-  private Duration lookAgain;
+    private final IiifJob job;
+    private final Instant now;
+    private final Backoffs backoffs;
+    private final List<BatchStatus> batches;
+    private final List<TaskStatus> tasks;
+    private final List<JobEvent> events = new ArrayList<>();
+    private List<Condition> conditions;
+    private String startTime;
+    private String completionTime;
+    private InvocationStatus invocation;
+    private String reports;
+    /** The images of the task an Invoke-mode job follows, which has no batches. */
+    private ImagesStatus unbatchedImages;
 
-  JobProgress(IiifJob job, List<Batch> plan, Instant now, Backoffs backoffs) {
-    this.job = job;
-    this.now = now;
-    this.backoffs = backoffs;
-    IiifJobStatus status = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
-    this.tasks = new ArrayList<>(status.tasks());
-    this.conditions = status.conditions();
-    this.startTime = status.startTime();
-    this.completionTime = status.completionTime();
-    this.invocation = status.invocation();
-    this.reports = status.reports();
-    this.unbatchedImages = status.batches().isEmpty() ? status.images() : null;
-    this.batches = new ArrayList<>(status.batches());
-    // A finished job keeps the status it ended with, also one written without its lists.
-    if (batches.isEmpty() && !status.isFinished()) {
-      plan.forEach(b -> batches.add(BatchStatus.pending(b.index(), b.range())));
-    }
-  }
+    private String lastVerdict;
+    /** A wait this pass asks for that status does not show (a throttled call, say). */
+    private Duration lookAgain;
 
-  Instant now() {
-    return now;
-  }
-
-  String jobName() {
-    return job.namespacedName();
-  }
-
-  List<JobEvent> events() {
-    return events;
-  }
-
-  /** The pass should look at the job again within this long, for a reason status does not hold. */
-  void lookAgainWithin(Duration wait) {
-    lookAgain = lookAgain == null || wait.compareTo(lookAgain) < 0 ? wait : lookAgain;
-  }
-
-  Optional<Duration> lookAgain() {
-    return Optional.ofNullable(lookAgain);
-  }
-
-  void event(JobEvent event) {
-    events.add(event);
-  }
-
-  // ---- lifetime -------------------------------------------------------------------------
-
-  boolean isFinished() {
-    return isTrue(Condition.COMPLETE) || isTrue(Condition.FAILED);
-  }
-
-  boolean isSuspended() {
-    return isTrue(Condition.SUSPENDED);
-  }
-
-  /** Starts the clock for activeDeadlineSeconds, as a Job's startTime. */
-  /** Whether no pass has started the job: no launch of it can have happened. */
-  boolean neverStarted() {
-    return startTime == null && tasks.isEmpty() && condition(Condition.SUSPENDED).isEmpty();
-  }
-
-  void start() {
-    if (startTime == null) {
-      startTime = Times.format(now);
-    }
-  }
-
-  /**
-   * Fixes where the job's runs write their reports, before its first launch; a job that launched
-   * without a location keeps running unchecked, and one that has a location keeps it.
-   */
-  void reportsAt(Optional<ReportLocation> location) {
-    if (reports == null && tasks.isEmpty() && location.isPresent()) {
-      reports = location.get().uri();
-    }
-  }
-
-  /**
-   * Where a run's go-iiif writes its reports, if its images are checked: under the job's location
-   * in Task mode, where the function's answer says in Invoke mode.
-   */
-  Optional<ReportLocation> reportsOf(TaskStatus run) {
-    if (invocation != null) {
-      return Optional.ofNullable(invocation.reports()).map(r -> ReportLocation.parse(r, run.region()));
-    }
-    return Optional.ofNullable(reports).map(r -> ReportLocation.parse(r, run.region()).run(run.batch(), run.attempt()));
-  }
-
-  Optional<Instant> deadline() {
-    Long seconds = job.getSpec().activeDeadlineSeconds();
-    if (seconds == null || startTime == null || isSuspended()) {
-      return Optional.empty();
-    }
-    return Optional.of(Times.parse(startTime).plusSeconds(seconds));
-  }
-
-  /** Past the deadline: targets failure with DeadlineExceeded and returns true. */
-  boolean targetDeadline() {
-    if (deadline().map(d -> !now.isBefore(d)).orElse(false)) {
-      failureTarget("DeadlineExceeded",
-          "Job was active longer than its activeDeadlineSeconds (" + job.getSpec().activeDeadlineSeconds() + " s)");
-      return true;
-    }
-    return false;
-  }
-
-  void suspend() {
-    if (!isSuspended()) {
-      conditions = set(Condition.SUSPENDED, true, "JobSuspended", "Job suspended");
-      event(JobEvent.normal("Suspended", "Job suspended: running tasks are stopped, nothing is launched"));
-    }
-    // As for a Job, the deadline counts from the resume.
-    startTime = null;
-  }
-
-  void resumeIfSuspended() {
-    if (isSuspended()) {
-      conditions = set(Condition.SUSPENDED, false, "JobResumed", "Job resumed");
-      event(JobEvent.normal("Resumed", "Job resumed"));
-    }
-  }
-
-  Optional<Condition> failureTarget() {
-    return condition(Condition.FAILURE_TARGET).filter(Condition::isTrue);
-  }
-
-  /** The job will fail once its tasks have stopped. */
-  void failureTarget(String reason, String message) {
-    if (failureTarget().isEmpty()) {
-      conditions = set(Condition.FAILURE_TARGET, true, reason, message);
-    }
-  }
-
-  /** Fails the job now. */
-  void fail(String reason, String message) {
-    conditions = set(Condition.FAILED, true, reason, message);
-    completionTime = Times.format(now);
-    event(JobEvent.warning(reason, message));
-  }
-
-  /** Fails the job as its FailureTarget condition says. */
-  void failAsTargeted() {
-    Condition target = failureTarget().orElseThrow();
-    fail(target.reason(), target.message());
-  }
-
-  void complete(String reason, String message) {
-    conditions = set(Condition.COMPLETE, true, reason, message);
-    completionTime = Times.format(now);
-    event(JobEvent.normal("Completed", message));
-  }
-
-  // ---- tasks ----------------------------------------------------------------------------
-
-  List<TaskStatus> tasks() {
-    return List.copyOf(tasks);
-  }
-
-  List<TaskStatus> activeTasks() {
-    return tasks.stream().filter(TaskStatus::isActive).toList();
-  }
-
-  boolean knows(String taskArn) {
-    return tasks.stream().anyMatch(t -> t.taskArn().equals(taskArn));
-  }
-
-  Optional<TaskStatus> task(RunId run) {
-    return tasks.stream().filter(t -> t.batch() == run.batch() && t.attempt() == run.attempt()).findFirst();
-  }
-
-  /** The number of the next run of a batch. */
-  int nextAttempt(int batch) {
-    int recorded = tasks.stream().filter(t -> t.batch() == batch).mapToInt(TaskStatus::attempt).max().orElse(0);
-    int launched = batch < batches.size() ? batches.get(batch).attempts() : 0;
-    return Math.max(recorded, launched) + 1;
-  }
-
-  /** Refusals recorded for a batch, which make its next client token differ from the refused one. */
-  int refusals(int batch) {
-    return batch < batches.size() ? batches.get(batch).refusals() : 0;
-  }
-
-  /** Records a task RunTask just started, or one found in ECS that status did not know. */
-  TaskStatus launched(RunId run, String taskArn, String cluster) {
-    UriRange uris = batches.isEmpty()
-        ? new UriRange(0, job.getSpec().uris().size() - 1)
-        : batches.get(run.batch()).uris();
-    TaskStatus task = TaskStatus.launched(taskArn, run.batch(), run.attempt(), uris, cluster, Times.format(now));
-    tasks.add(task);
-    updateBatch(run.batch(), b -> b.launched(run.attempt()));
-    return task;
-  }
-
-  /** A launch that AWS turned down for a reason that may pass: try again later. */
-  Duration launchDeferred(int batch, String why, boolean refused) {
-    Duration wait = Backoffs.delay(backoffs.afterRetry(), batches.get(batch).retries() + 1);
-    updateBatch(batch, b -> b.retried(Times.format(now.plus(wait)), why, refused));
-    return wait;
-  }
-
-  /** The operator asked ECS to stop the task. */
-  void stopRequested(TaskStatus task) {
-    replace(task, task.withDesiredStatus(TaskObservation.STOPPED));
-  }
-
-  /**
-   * Takes in what DescribeTasks said of a task status records as active. Only the latest run of a
-   * batch moves the batch; an older run found late is recorded and nothing more.
-   *
-   * @param container the container whose exit code decides, or null for all of them
-   * @param missingInARow how many describes in a row ECS did not know the task: it is lost once
-   *     two describes after it was known said so
-   * @param missingGrace how long after launch a task ECS does not know is taken for ECS's
-   *     eventual consistency rather than lost
-   */
-  void observe(TaskStatus task, TaskObservation seen, int missingInARow, String container, Duration missingGrace) {
-    boolean latest = task.batch() >= batches.size() || task.attempt() >= batches.get(task.batch()).attempts();
-    String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
-    if (seen.missing()) {
-      if (task.lastStatus() == null) {
-        // Never described yet: ECS's eventual consistency, for a while after the launch.
-        Instant launched = Times.parse(task.launchedAt());
-        if (launched != null && now.isBefore(launched.plus(missingGrace))) {
-          return;
+    JobProgress(IiifJob job, List<Batch> plan, Instant now, Backoffs backoffs) {
+        this.job = job;
+        this.now = now;
+        this.backoffs = backoffs;
+        IiifJobStatus status = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
+        this.tasks = new ArrayList<>(status.tasks());
+        this.conditions = status.conditions();
+        this.startTime = status.startTime();
+        this.completionTime = status.completionTime();
+        this.invocation = status.invocation();
+        this.reports = status.reports();
+        this.unbatchedImages = status.batches().isEmpty() ? status.images() : null;
+        this.batches = new ArrayList<>(status.batches());
+        // A finished job keeps the status it ended with, also one written without its lists.
+        if (batches.isEmpty() && !status.isFinished()) {
+            plan.forEach(b -> batches.add(BatchStatus.pending(b.index(), b.range())));
         }
-      } else if (!MISSING.equals(task.lastStatus())) {
-        // Described before, and now unknown: one more look confirms it is gone.
-        replace(task, task.withLastStatus(MISSING));
-        return;
-      } else if (missingInARow < 2) {
-        return;
-      }
-      replace(task, task.withResult(TaskResult.Lost));
-      lastVerdict = "ECS no longer knows the task";
-      String why = subject + " is no longer known to ECS" + (latest ? "; batch " + task.batch() + " runs again" : "");
-      if (latest) {
-        retryLater(task.batch(), why);
-      }
-      event(JobEvent.warning("TaskLost", why).about(task.taskArn()));
-      return;
     }
-    TaskVerdict verdict = TaskVerdict.judge(seen, container, TaskLabels.STOP_MARKER);
-    TaskResult result = switch (verdict.outcome()) {
-      case RUNNING -> null;
-      case SUCCEEDED -> TaskResult.Succeeded;
-      case FAILED -> TaskResult.Failed;
-      case INTERRUPTED -> TaskResult.Interrupted;
-      case STOPPED_ON_REQUEST -> TaskResult.Stopped;
-    };
-    TaskStatus updated = describedAs(task, seen, container, verdict, result);
-    if (updated.equals(task)) {
-      return;
+
+    Instant now() {
+        return now;
     }
-    replace(task, updated);
-    if (result == null) {
-      return;
+
+    String jobName() {
+        return job.namespacedName();
     }
-    lastVerdict = verdict.explanation();
-    switch (result) {
-      case Succeeded -> {
-        if (reportsOf(task).isPresent()) {
-          replace(updated, updated.withResult(TaskResult.Verifying));
-          event(JobEvent.normal("Verifying", subject + ": " + verdict.explanation() + "; reading go-iiif's reports")
-              .about(task.taskArn()));
+
+    List<JobEvent> events() {
+        return events;
+    }
+
+    /** The pass should look at the job again within this long, for a reason status does not hold. */
+    void lookAgainWithin(Duration wait) {
+        lookAgain = lookAgain == null || wait.compareTo(lookAgain) < 0 ? wait : lookAgain;
+    }
+
+    Optional<Duration> lookAgain() {
+        return Optional.ofNullable(lookAgain);
+    }
+
+    void event(JobEvent event) {
+        events.add(event);
+    }
+
+    // ---- lifetime -------------------------------------------------------------------------
+
+    boolean isFinished() {
+        return isTrue(Condition.COMPLETE) || isTrue(Condition.FAILED);
+    }
+
+    boolean isSuspended() {
+        return isTrue(Condition.SUSPENDED);
+    }
+
+    /** Starts the clock for activeDeadlineSeconds, as a Job's startTime. */
+    /** Whether no pass has started the job: no launch of it can have happened. */
+    boolean neverStarted() {
+        return startTime == null
+                && tasks.isEmpty()
+                && condition(Condition.SUSPENDED).isEmpty();
+    }
+
+    void start() {
+        if (startTime == null) {
+            startTime = Times.format(now);
+        }
+    }
+
+    /**
+     * Fixes where the job's runs write their reports, before its first launch; a job that launched
+     * without a location keeps running unchecked, and one that has a location keeps it.
+     */
+    void reportsAt(Optional<ReportLocation> location) {
+        if (reports == null && tasks.isEmpty() && location.isPresent()) {
+            reports = location.get().uri();
+        }
+    }
+
+    /**
+     * Where a run's go-iiif writes its reports, if its images are checked: under the job's location
+     * in Task mode, where the function's answer says in Invoke mode.
+     */
+    Optional<ReportLocation> reportsOf(TaskStatus run) {
+        if (invocation != null) {
+            return Optional.ofNullable(invocation.reports()).map(r -> ReportLocation.parse(r, run.region()));
+        }
+        return Optional.ofNullable(reports)
+                .map(r -> ReportLocation.parse(r, run.region()).run(run.batch(), run.attempt()));
+    }
+
+    Optional<Instant> deadline() {
+        Long seconds = job.getSpec().activeDeadlineSeconds();
+        if (seconds == null || startTime == null || isSuspended()) {
+            return Optional.empty();
+        }
+        return Optional.of(Times.parse(startTime).plusSeconds(seconds));
+    }
+
+    /** Past the deadline: targets failure with DeadlineExceeded and returns true. */
+    boolean targetDeadline() {
+        if (deadline().map(d -> !now.isBefore(d)).orElse(false)) {
+            failureTarget(
+                    "DeadlineExceeded",
+                    "Job was active longer than its activeDeadlineSeconds ("
+                            + job.getSpec().activeDeadlineSeconds() + " s)");
+            return true;
+        }
+        return false;
+    }
+
+    void suspend() {
+        if (!isSuspended()) {
+            conditions = set(Condition.SUSPENDED, true, "JobSuspended", "Job suspended");
+            event(JobEvent.normal("Suspended", "Job suspended: running tasks are stopped, nothing is launched"));
+        }
+        // As for a Job, the deadline counts from the resume.
+        startTime = null;
+    }
+
+    void resumeIfSuspended() {
+        if (isSuspended()) {
+            conditions = set(Condition.SUSPENDED, false, "JobResumed", "Job resumed");
+            event(JobEvent.normal("Resumed", "Job resumed"));
+        }
+    }
+
+    Optional<Condition> failureTarget() {
+        return condition(Condition.FAILURE_TARGET).filter(Condition::isTrue);
+    }
+
+    /** The job will fail once its tasks have stopped. */
+    void failureTarget(String reason, String message) {
+        if (failureTarget().isEmpty()) {
+            conditions = set(Condition.FAILURE_TARGET, true, reason, message);
+        }
+    }
+
+    /** Fails the job now. */
+    void fail(String reason, String message) {
+        conditions = set(Condition.FAILED, true, reason, message);
+        completionTime = Times.format(now);
+        event(JobEvent.warning(reason, message));
+    }
+
+    /** Fails the job as its FailureTarget condition says. */
+    void failAsTargeted() {
+        Condition target = failureTarget().orElseThrow();
+        fail(target.reason(), target.message());
+    }
+
+    void complete(String reason, String message) {
+        conditions = set(Condition.COMPLETE, true, reason, message);
+        completionTime = Times.format(now);
+        event(JobEvent.normal("Completed", message));
+    }
+
+    // ---- tasks ----------------------------------------------------------------------------
+
+    List<TaskStatus> tasks() {
+        return List.copyOf(tasks);
+    }
+
+    List<TaskStatus> activeTasks() {
+        return tasks.stream().filter(TaskStatus::isActive).toList();
+    }
+
+    boolean knows(String taskArn) {
+        return tasks.stream().anyMatch(t -> t.taskArn().equals(taskArn));
+    }
+
+    Optional<TaskStatus> task(RunId run) {
+        return tasks.stream()
+                .filter(t -> t.batch() == run.batch() && t.attempt() == run.attempt())
+                .findFirst();
+    }
+
+    /** The number of the next run of a batch. */
+    int nextAttempt(int batch) {
+        int recorded = tasks.stream()
+                .filter(t -> t.batch() == batch)
+                .mapToInt(TaskStatus::attempt)
+                .max()
+                .orElse(0);
+        int launched = batch < batches.size() ? batches.get(batch).attempts() : 0;
+        return Math.max(recorded, launched) + 1;
+    }
+
+    /** Refusals recorded for a batch, which make its next client token differ from the refused one. */
+    int refusals(int batch) {
+        return batch < batches.size() ? batches.get(batch).refusals() : 0;
+    }
+
+    /** Records a task RunTask just started, or one found in ECS that status did not know. */
+    TaskStatus launched(RunId run, String taskArn, String cluster) {
+        UriRange uris = batches.isEmpty()
+                ? new UriRange(0, job.getSpec().uris().size() - 1)
+                : batches.get(run.batch()).uris();
+        TaskStatus task = TaskStatus.launched(taskArn, run.batch(), run.attempt(), uris, cluster, Times.format(now));
+        tasks.add(task);
+        updateBatch(run.batch(), b -> b.launched(run.attempt()));
+        return task;
+    }
+
+    /** A launch that AWS turned down for a reason that may pass: try again later. */
+    Duration launchDeferred(int batch, String why, boolean refused) {
+        Duration wait = Backoffs.delay(backoffs.afterRetry(), batches.get(batch).retries() + 1);
+        updateBatch(batch, b -> b.retried(Times.format(now.plus(wait)), why, refused));
+        return wait;
+    }
+
+    /** The operator asked ECS to stop the task. */
+    void stopRequested(TaskStatus task) {
+        replace(task, task.withDesiredStatus(TaskObservation.STOPPED));
+    }
+
+    /**
+     * Takes in what DescribeTasks said of a task status records as active. Only the latest run of a
+     * batch moves the batch; an older run found late is recorded and nothing more.
+     *
+     * @param container the container whose exit code decides, or null for all of them
+     * @param missingInARow how many describes in a row ECS did not know the task: it is lost once
+     *     two describes after it was known said so
+     * @param missingGrace how long after launch a task ECS does not know is taken for ECS's
+     *     eventual consistency rather than lost
+     */
+    void observe(TaskStatus task, TaskObservation seen, int missingInARow, String container, Duration missingGrace) {
+        boolean latest = task.batch() >= batches.size()
+                || task.attempt() >= batches.get(task.batch()).attempts();
+        String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
+        if (seen.missing()) {
+            if (task.lastStatus() == null) {
+                // Never described yet: ECS's eventual consistency, for a while after the launch.
+                Instant launched = Times.parse(task.launchedAt());
+                if (launched != null && now.isBefore(launched.plus(missingGrace))) {
+                    return;
+                }
+            } else if (!MISSING.equals(task.lastStatus())) {
+                // Described before, and now unknown: one more look confirms it is gone.
+                replace(task, task.withLastStatus(MISSING));
+                return;
+            } else if (missingInARow < 2) {
+                return;
+            }
+            replace(task, task.withResult(TaskResult.Lost));
+            lastVerdict = "ECS no longer knows the task";
+            String why =
+                    subject + " is no longer known to ECS" + (latest ? "; batch " + task.batch() + " runs again" : "");
+            if (latest) {
+                retryLater(task.batch(), why);
+            }
+            event(JobEvent.warning("TaskLost", why).about(task.taskArn()));
+            return;
+        }
+        TaskVerdict verdict = TaskVerdict.judge(seen, container, TaskLabels.STOP_MARKER);
+        TaskResult result =
+                switch (verdict.outcome()) {
+                    case RUNNING -> null;
+                    case SUCCEEDED -> TaskResult.Succeeded;
+                    case FAILED -> TaskResult.Failed;
+                    case INTERRUPTED -> TaskResult.Interrupted;
+                    case STOPPED_ON_REQUEST -> TaskResult.Stopped;
+                };
+        TaskStatus updated = describedAs(task, seen, container, verdict, result);
+        if (updated.equals(task)) {
+            return;
+        }
+        replace(task, updated);
+        if (result == null) {
+            return;
+        }
+        lastVerdict = verdict.explanation();
+        switch (result) {
+            case Succeeded -> {
+                if (reportsOf(task).isPresent()) {
+                    replace(updated, updated.withResult(TaskResult.Verifying));
+                    event(JobEvent.normal(
+                                    "Verifying", subject + ": " + verdict.explanation() + "; reading go-iiif's reports")
+                            .about(task.taskArn()));
+                } else {
+                    if (latest) {
+                        updateBatch(
+                                task.batch(),
+                                b -> b.succeeded(new ImagesStatus(0, 0, b.uris().count(), null)));
+                    }
+                    event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation())
+                            .about(task.taskArn()));
+                }
+            }
+            case Failed -> {
+                if (latest) {
+                    updateBatch(
+                            task.batch(),
+                            b -> b.failed(
+                                    Times.format(now.plus(Backoffs.delay(backoffs.afterFailure(), b.failures() + 1))),
+                                    verdict.explanation()));
+                }
+                event(JobEvent.warning("TaskFailed", subject + " failed: " + verdict.explanation())
+                        .about(task.taskArn()));
+            }
+            case Interrupted -> {
+                if (latest) {
+                    retryLater(task.batch(), subject + " " + verdict.explanation());
+                }
+                event(JobEvent.warning("TaskInterrupted", subject + " " + verdict.explanation())
+                        .about(task.taskArn()));
+            }
+            case Stopped -> {
+                if (latest) {
+                    updateBatch(task.batch(), b -> b.phase() == Phase.Succeeded ? b : b.withPhase(Phase.Pending));
+                }
+                event(JobEvent.normal("TaskStopped", subject + " " + verdict.explanation())
+                        .about(task.taskArn()));
+            }
+            case Lost -> throw new IllegalStateException("a described task is not lost");
+        }
+    }
+
+    /** Runs whose container exited 0 and whose reports are to be read. */
+    List<TaskStatus> verifying() {
+        return tasks.stream().filter(t -> t.result() == TaskResult.Verifying).toList();
+    }
+
+    /**
+     * Takes in what go-iiif's reports say of a run's images. A run that left no report at all
+     * processed nothing (go-iiif ignored a flag, or could not open the reports bucket): it failed,
+     * and counts against the backoff limit. Otherwise the batch succeeded and its images are counted.
+     */
+    void imagesChecked(TaskStatus task, ImageCheck check, ReportLocation where) {
+        boolean latest = task.batch() >= batches.size()
+                || task.attempt() >= batches.get(task.batch()).attempts();
+        String subject = "Batch " + task.batch() + " (task " + task.taskArn() + ", attempt " + task.attempt() + ")";
+        if (check.noReports()) {
+            replace(task, task.withResult(TaskResult.Failed));
+            String why = "container exited 0, but go-iiif wrote no report for any of its "
+                    + check.images().size()
+                    + (check.images().size() == 1 ? " image" : " images") + " at " + where
+                    + ": it processed none (a flag it ignores, or a reports bucket it cannot write)";
+            lastVerdict = why;
+            if (latest) {
+                updateBatch(
+                        task.batch(),
+                        b -> b.failed(
+                                Times.format(now.plus(Backoffs.delay(backoffs.afterFailure(), b.failures() + 1))),
+                                why));
+            }
+            event(JobEvent.warning("TaskFailed", subject + ": " + why).about(task.taskArn()));
+            return;
+        }
+        replace(task, task.withResult(TaskResult.Succeeded));
+        List<ImageCheck.Image> failures = check.failures();
+        List<FailedImage> named = failures.stream()
+                .limit(FAILED_IMAGES_PER_BATCH)
+                .map(i -> new FailedImage(i.uri(), i.problem()))
+                .toList();
+        ImagesStatus counted = new ImagesStatus(check.processed(), failures.size(), 0, named);
+        if (batches.isEmpty()) {
+            unbatchedImages = counted;
+        } else if (latest) {
+            updateBatch(task.batch(), b -> b.succeeded(counted));
+        }
+        int total = check.images().size();
+        if (failures.isEmpty()) {
+            event(JobEvent.normal(
+                            "ImagesProcessed",
+                            subject + ": go-iiif processed " + (total == 1 ? "its image" : "all " + total + " images"))
+                    .about(task.taskArn()));
         } else {
-          if (latest) {
-            updateBatch(task.batch(), b -> b.succeeded(new ImagesStatus(0, 0, b.uris().count(), null)));
-          }
-          event(JobEvent.normal("TaskSucceeded", subject + ": " + verdict.explanation()).about(task.taskArn()));
+            event(JobEvent.warning(
+                            "ImagesFailed",
+                            subject + ": " + failures.size() + " of " + total + " images failed: "
+                                    + describe(
+                                            failures.stream()
+                                                    .map(i -> new FailedImage(i.uri(), i.problem()))
+                                                    .toList(),
+                                            failures.size()))
+                    .about(task.taskArn()));
         }
-      }
-      case Failed -> {
-        if (latest) {
-          updateBatch(task.batch(), b -> b.failed(
-              Times.format(now.plus(Backoffs.delay(backoffs.afterFailure(), b.failures() + 1))), verdict.explanation()));
+    }
+
+    /** The images of the job, over its batches. */
+    ImagesStatus images() {
+        if (batches.isEmpty()) {
+            return unbatchedImages == null ? ImagesStatus.NONE : unbatchedImages;
         }
-        event(JobEvent.warning("TaskFailed", subject + " failed: " + verdict.explanation()).about(task.taskArn()));
-      }
-      case Interrupted -> {
-        if (latest) {
-          retryLater(task.batch(), subject + " " + verdict.explanation());
+        int processed = 0;
+        int failed = 0;
+        int unverified = 0;
+        List<FailedImage> named = new ArrayList<>();
+        for (BatchStatus batch : batches) {
+            ImagesStatus images = batch.images();
+            if (images == null) {
+                continue;
+            }
+            processed += images.processed();
+            failed += images.failed();
+            unverified += images.unverified();
+            images.failedImages().stream()
+                    .limit(Math.max(0, FAILED_IMAGES_SHOWN - named.size()))
+                    .forEach(named::add);
         }
-        event(JobEvent.warning("TaskInterrupted", subject + " " + verdict.explanation()).about(task.taskArn()));
-      }
-      case Stopped -> {
-        if (latest) {
-          updateBatch(task.batch(), b -> b.phase() == Phase.Succeeded ? b : b.withPhase(Phase.Pending));
+        return new ImagesStatus(processed, failed, unverified, named);
+    }
+
+    /** Why the job fails, when go-iiif failed more of its images than {@code allowed}. */
+    Optional<String> tooManyFailedImages(int allowed) {
+        ImagesStatus images = images();
+        if (images.failed() <= allowed) {
+            return Optional.empty();
         }
-        event(JobEvent.normal("TaskStopped", subject + " " + verdict.explanation()).about(task.taskArn()));
-      }
-      case Lost -> throw new IllegalStateException("a described task is not lost");
+        return Optional.of(images.failed() + (images.failed() == 1 ? " image" : " images") + " failed, more than"
+                + " spec.process.maxFailedImages (" + allowed + "): "
+                + describe(images.failedImages(), images.failed()));
     }
-  }
 
-  /** Runs whose container exited 0 and whose reports are to be read. */
-  List<TaskStatus> verifying() {
-    return tasks.stream().filter(t -> t.result() == TaskResult.Verifying).toList();
-  }
-
-  /**
-   * Takes in what go-iiif's reports say of a run's images. A run that left no report at all
-   * processed nothing (go-iiif ignored a flag, or could not open the reports bucket): it failed,
-   * and counts against the backoff limit. Otherwise the batch succeeded and its images are counted.
-   */
-  void imagesChecked(TaskStatus task, ImageCheck check, ReportLocation where) {
-    boolean latest = task.batch() >= batches.size() || task.attempt() >= batches.get(task.batch()).attempts();
-    String subject = "Batch " + task.batch() + " (task " + task.taskArn() + ", attempt " + task.attempt() + ")";
-    if (check.noReports()) {
-      replace(task, task.withResult(TaskResult.Failed));
-      String why = "container exited 0, but go-iiif wrote no report for any of its " + check.images().size()
-          + (check.images().size() == 1 ? " image" : " images") + " at " + where
-          + ": it processed none (a flag it ignores, or a reports bucket it cannot write)";
-      lastVerdict = why;
-      if (latest) {
-        updateBatch(task.batch(), b -> b.failed(
-            Times.format(now.plus(Backoffs.delay(backoffs.afterFailure(), b.failures() + 1))), why));
-      }
-      event(JobEvent.warning("TaskFailed", subject + ": " + why).about(task.taskArn()));
-      return;
+    /** "a.jpg (why), b.jpg (why) and 3 more". */
+    static String describe(List<FailedImage> shown, int total) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < shown.size() && i < FAILED_IMAGES_SHOWN; i++) {
+            text.append(i == 0 ? "" : ", ")
+                    .append(shown.get(i).uri())
+                    .append(" (")
+                    .append(shown.get(i).reason())
+                    .append(')');
+        }
+        int rest = total - Math.min(shown.size(), FAILED_IMAGES_SHOWN);
+        return rest > 0 ? text + " and " + rest + " more" : text.toString();
     }
-    replace(task, task.withResult(TaskResult.Succeeded));
-    List<ImageCheck.Image> failures = check.failures();
-    List<FailedImage> named = failures.stream().limit(FAILED_IMAGES_PER_BATCH)
-        .map(i -> new FailedImage(i.uri(), i.problem())).toList();
-    ImagesStatus counted = new ImagesStatus(check.processed(), failures.size(), 0, named);
-    if (batches.isEmpty()) {
-      unbatchedImages = counted;
-    } else if (latest) {
-      updateBatch(task.batch(), b -> b.succeeded(counted));
+
+    /** How the last task that stopped in this pass ended, in words. */
+    Optional<String> lastVerdict() {
+        return Optional.ofNullable(lastVerdict);
     }
-    int total = check.images().size();
-    if (failures.isEmpty()) {
-      event(JobEvent.normal("ImagesProcessed", subject + ": go-iiif processed " + (total == 1 ? "its image" : "all " + total
-          + " images")).about(task.taskArn()));
-    } else {
-      event(JobEvent.warning("ImagesFailed", subject + ": " + failures.size() + " of " + total + " images failed: "
-          + describe(failures.stream().map(i -> new FailedImage(i.uri(), i.problem())).toList(), failures.size()))
-          .about(task.taskArn()));
+
+    private void retryLater(int batch, String why) {
+        if (batch < batches.size()) {
+            launchDeferred(batch, why, false);
+        }
     }
-  }
 
-  /** The images of the job, over its batches. */
-  ImagesStatus images() {
-    if (batches.isEmpty()) {
-      return unbatchedImages == null ? ImagesStatus.NONE : unbatchedImages;
+    private static TaskStatus describedAs(
+            TaskStatus task, TaskObservation seen, String container, TaskVerdict verdict, TaskResult result) {
+        Optional<ContainerState> named = container == null ? Optional.empty() : seen.container(container);
+        List<ContainerResult> others = seen.containers().stream()
+                .filter(c -> container == null || !c.name().equals(container))
+                .filter(c -> c.exitCode() != null || c.reason() != null)
+                .map(c -> new ContainerResult(c.name(), c.exitCode(), c.reason()))
+                .toList();
+        // A stop the operator asked for stays asked for, whatever a lagging DescribeTasks says.
+        String desired =
+                TaskObservation.STOPPED.equals(task.desiredStatus()) ? task.desiredStatus() : seen.desiredStatus();
+        return new TaskStatus(
+                task.taskArn(),
+                task.batch(),
+                task.attempt(),
+                task.uris(),
+                task.cluster(),
+                task.launchedAt(),
+                seen.lastStatus(),
+                desired,
+                seen.isStopped() ? verdict.exitCode() : null,
+                named.map(ContainerState::reason).orElse(null),
+                seen.stopCode(),
+                seen.stoppedReason(),
+                Times.format(seen.startedAt()),
+                Times.format(seen.stoppedAt()),
+                others.isEmpty() ? null : others,
+                result);
     }
-    int processed = 0;
-    int failed = 0;
-    int unverified = 0;
-    List<FailedImage> named = new ArrayList<>();
-    for (BatchStatus batch : batches) {
-      ImagesStatus images = batch.images();
-      if (images == null) {
-        continue;
-      }
-      processed += images.processed();
-      failed += images.failed();
-      unverified += images.unverified();
-      images.failedImages().stream().limit(Math.max(0, FAILED_IMAGES_SHOWN - named.size())).forEach(named::add);
+
+    private void replace(TaskStatus old, TaskStatus updated) {
+        tasks.set(tasks.indexOf(old), updated);
     }
-    return new ImagesStatus(processed, failed, unverified, named);
-  }
 
-  /** Why the job fails, when go-iiif failed more of its images than {@code allowed}. */
-  Optional<String> tooManyFailedImages(int allowed) {
-    ImagesStatus images = images();
-    if (images.failed() <= allowed) {
-      return Optional.empty();
+    private void updateBatch(int index, UnaryOperator<BatchStatus> change) {
+        if (index < batches.size()) {
+            batches.set(index, change.apply(batches.get(index)));
+        }
     }
-    return Optional.of(images.failed() + (images.failed() == 1 ? " image" : " images") + " failed, more than"
-        + " spec.process.maxFailedImages (" + allowed + "): " + describe(images.failedImages(), images.failed()));
-  }
 
-  /** "a.jpg (why), b.jpg (why) and 3 more". */
-  static String describe(List<FailedImage> shown, int total) {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < shown.size() && i < FAILED_IMAGES_SHOWN; i++) {
-      text.append(i == 0 ? "" : ", ").append(shown.get(i).uri()).append(" (").append(shown.get(i).reason()).append(')');
+    // ---- batches --------------------------------------------------------------------------
+
+    List<BatchStatus> batches() {
+        return List.copyOf(batches);
     }
-    int rest = total - Math.min(shown.size(), FAILED_IMAGES_SHOWN);
-    return rest > 0 ? text + " and " + rest + " more" : text.toString();
-  }
 
-  /** How the last task that stopped in this pass ended, in words. */
-  Optional<String> lastVerdict() {
-    return Optional.ofNullable(lastVerdict);
-  }
-
-  private void retryLater(int batch, String why) {
-    if (batch < batches.size()) {
-      launchDeferred(batch, why, false);
+    boolean allSucceeded() {
+        return !batches.isEmpty() && batches.stream().allMatch(b -> b.phase() == Phase.Succeeded);
     }
-  }
 
-  private static TaskStatus describedAs(
-      TaskStatus task, TaskObservation seen, String container, TaskVerdict verdict, TaskResult result) {
-    Optional<ContainerState> named = container == null ? Optional.empty() : seen.container(container);
-    List<ContainerResult> others = seen.containers().stream()
-        .filter(c -> container == null || !c.name().equals(container))
-        .filter(c -> c.exitCode() != null || c.reason() != null)
-        .map(c -> new ContainerResult(c.name(), c.exitCode(), c.reason()))
-        .toList();
-    // A stop the operator asked for stays asked for, whatever a lagging DescribeTasks says.
-    String desired = TaskObservation.STOPPED.equals(task.desiredStatus()) ? task.desiredStatus() : seen.desiredStatus();
-    return new TaskStatus(
-        task.taskArn(),
-        task.batch(),
-        task.attempt(),
-        task.uris(),
-        task.cluster(),
-        task.launchedAt(),
-        seen.lastStatus(),
-        desired,
-        seen.isStopped() ? verdict.exitCode() : null,
-        named.map(ContainerState::reason).orElse(null),
-        seen.stopCode(),
-        seen.stoppedReason(),
-        Times.format(seen.startedAt()),
-        Times.format(seen.stoppedAt()),
-        others.isEmpty() ? null : others,
-        result);
-  }
-
-  private void replace(TaskStatus old, TaskStatus updated) {
-    tasks.set(tasks.indexOf(old), updated);
-  }
-
-  private void updateBatch(int index, UnaryOperator<BatchStatus> change) {
-    if (index < batches.size()) {
-      batches.set(index, change.apply(batches.get(index)));
+    /** A batch that failed more often than the backoff limit allows, now marked Failed. */
+    Optional<BatchStatus> exhausted(int backoffLimit) {
+        Optional<BatchStatus> exhausted =
+                batches.stream().filter(b -> b.failures() > backoffLimit).findFirst();
+        exhausted.ifPresent(b -> updateBatch(b.index(), x -> x.withPhase(Phase.Failed)));
+        return exhausted;
     }
-  }
 
-  // ---- batches --------------------------------------------------------------------------
-
-  List<BatchStatus> batches() {
-    return List.copyOf(batches);
-  }
-
-  boolean allSucceeded() {
-    return !batches.isEmpty() && batches.stream().allMatch(b -> b.phase() == Phase.Succeeded);
-  }
-
-  /** A batch that failed more often than the backoff limit allows, now marked Failed. */
-  Optional<BatchStatus> exhausted(int backoffLimit) {
-    Optional<BatchStatus> exhausted = batches.stream().filter(b -> b.failures() > backoffLimit).findFirst();
-    exhausted.ifPresent(b -> updateBatch(b.index(), x -> x.withPhase(Phase.Failed)));
-    return exhausted;
-  }
-
-  /** Batches to launch now, in order, within the parallelism left by running tasks. */
-  List<BatchStatus> launchable(int parallelism) {
-    int slots = parallelism - activeTasks().size();
-    if (slots <= 0) {
-      return List.of();
+    /** Batches to launch now, in order, within the parallelism left by running tasks. */
+    List<BatchStatus> launchable(int parallelism) {
+        int slots = parallelism - activeTasks().size();
+        if (slots <= 0) {
+            return List.of();
+        }
+        return batches.stream()
+                .filter(b -> b.phase() == Phase.Pending)
+                .filter(b -> b.notBefore() == null || !now.isBefore(Times.parse(b.notBefore())))
+                .limit(slots)
+                .toList();
     }
-    return batches.stream()
-        .filter(b -> b.phase() == Phase.Pending)
-        .filter(b -> b.notBefore() == null || !now.isBefore(Times.parse(b.notBefore())))
-        .limit(slots)
-        .toList();
-  }
 
-  /** When a batch waiting out a backoff may launch next, if that is still to come. */
-  /** When the first active task that ECS has not described yet runs out of grace. */
-  Optional<Instant> graceEnds(Duration missingGrace) {
-    return activeTasks().stream()
-        .filter(t -> t.lastStatus() == null && t.launchedAt() != null)
-        .map(t -> Times.parse(t.launchedAt()).plus(missingGrace))
-        .min(Comparator.naturalOrder());
-  }
-
-  Optional<Instant> nextLaunch() {
-    return batches.stream()
-        .filter(b -> b.phase() == Phase.Pending && b.notBefore() != null)
-        .map(b -> Times.parse(b.notBefore()))
-        .filter(now::isBefore)
-        .min(Comparator.naturalOrder());
-  }
-
-  // ---- invocation -----------------------------------------------------------------------
-
-  Optional<InvocationStatus> invocation() {
-    return Optional.ofNullable(invocation);
-  }
-
-  void invocation(InvocationStatus next) {
-    invocation = next;
-  }
-
-  // ---- the result -----------------------------------------------------------------------
-
-  IiifJobStatus toStatus() {
-    int active = activeTasks().size();
-    int succeeded = (int) batches.stream().filter(b -> b.phase() == Phase.Succeeded).count();
-    int failed = batches.stream().mapToInt(BatchStatus::failures).sum();
-    Phase phase;
-    if (isTrue(Condition.COMPLETE)) {
-      phase = Phase.Succeeded;
-    } else if (isTrue(Condition.FAILED)) {
-      phase = Phase.Failed;
-    } else if (active > 0 || invocationInFlight() || startTime != null && !isSuspended()) {
-      phase = Phase.Running;
-    } else {
-      phase = Phase.Pending;
+    /** When a batch waiting out a backoff may launch next, if that is still to come. */
+    /** When the first active task that ECS has not described yet runs out of grace. */
+    Optional<Instant> graceEnds(Duration missingGrace) {
+        return activeTasks().stream()
+                .filter(t -> t.lastStatus() == null && t.launchedAt() != null)
+                .map(t -> Times.parse(t.launchedAt()).plus(missingGrace))
+                .min(Comparator.naturalOrder());
     }
-    int total = batches.isEmpty() ? 1 : batches.size();
-    int done = batches.isEmpty() ? (phase == Phase.Succeeded ? 1 : 0) : succeeded;
-    ImagesStatus images = images();
-    IiifJobStatus withoutTasks = new IiifJobStatus(
-        phase,
-        job.getMetadata().getGeneration(),
-        startTime,
-        completionTime,
-        done + "/" + total,
-        active,
-        done,
-        failed,
-        conditions.isEmpty() ? null : conditions,
-        batches.isEmpty() ? null : List.copyOf(batches),
-        null,
-        invocation,
-        reports,
-        images.equals(ImagesStatus.NONE) ? null : images);
-    List<TaskStatus> kept = pruned(withoutTasks);
-    return withoutTasks.withTasks(kept.isEmpty() ? null : kept);
-  }
 
-  /**
-   * The tasks status keeps: every run still running or being checked, and the newest finished
-   * runs, as many as MAX_TASKS and the status budget allow. A finished run dropped from status is
-   * not lost to the job: its batch records its attempts, failures and images.
-   */
-  private List<TaskStatus> pruned(IiifJobStatus without) {
-    List<TaskStatus> finished = tasks.stream().filter(t -> !t.isActive() && t.result() != TaskResult.Verifying).toList();
-    int room = Math.max(0, MAX_TASKS - (tasks.size() - finished.size()));
-    int dropped = Math.max(0, finished.size() - room);
-    if (tasks.size() > BUDGET_CHECK_FROM) {
-      // Each task takes its JSON and a comma in the list; the list its name.
-      long bytes = StatusSize.of(without) + "\"tasks\":[],".length();
-      for (TaskStatus task : tasks) {
-        bytes += StatusSize.of(task) + 1;
-      }
-      for (TaskStatus task : finished.subList(0, dropped)) {
-        bytes -= StatusSize.of(task) + 1;
-      }
-      for (int i = dropped; i < finished.size() && bytes > STATUS_BUDGET; i++) {
-        bytes -= StatusSize.of(finished.get(i)) + 1;
-        dropped = i + 1;
-      }
+    Optional<Instant> nextLaunch() {
+        return batches.stream()
+                .filter(b -> b.phase() == Phase.Pending && b.notBefore() != null)
+                .map(b -> Times.parse(b.notBefore()))
+                .filter(now::isBefore)
+                .min(Comparator.naturalOrder());
     }
-    java.util.Set<TaskStatus> gone = new java.util.HashSet<>(finished.subList(0, dropped));
-    return tasks.stream().filter(t -> !gone.contains(t)).toList();
-  }
 
-  private boolean invocationInFlight() {
-    return invocation != null && invocation.statusCode() == null;
-  }
+    // ---- invocation -----------------------------------------------------------------------
 
-  private boolean isTrue(String type) {
-    return condition(type).map(Condition::isTrue).orElse(false);
-  }
+    Optional<InvocationStatus> invocation() {
+        return Optional.ofNullable(invocation);
+    }
 
-  private Optional<Condition> condition(String type) {
-    return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
-  }
+    void invocation(InvocationStatus next) {
+        invocation = next;
+    }
 
-  private List<Condition> set(String type, boolean status, String reason, String message) {
-    return Conditions.set(conditions, type, status, reason, message, now, job.getMetadata().getGeneration());
-  }
+    // ---- the result -----------------------------------------------------------------------
+
+    IiifJobStatus toStatus() {
+        int active = activeTasks().size();
+        int succeeded =
+                (int) batches.stream().filter(b -> b.phase() == Phase.Succeeded).count();
+        int failed = batches.stream().mapToInt(BatchStatus::failures).sum();
+        Phase phase;
+        if (isTrue(Condition.COMPLETE)) {
+            phase = Phase.Succeeded;
+        } else if (isTrue(Condition.FAILED)) {
+            phase = Phase.Failed;
+        } else if (active > 0 || invocationInFlight() || startTime != null && !isSuspended()) {
+            phase = Phase.Running;
+        } else {
+            phase = Phase.Pending;
+        }
+        int total = batches.isEmpty() ? 1 : batches.size();
+        int done = batches.isEmpty() ? (phase == Phase.Succeeded ? 1 : 0) : succeeded;
+        ImagesStatus images = images();
+        IiifJobStatus withoutTasks = new IiifJobStatus(
+                phase,
+                job.getMetadata().getGeneration(),
+                startTime,
+                completionTime,
+                done + "/" + total,
+                active,
+                done,
+                failed,
+                conditions.isEmpty() ? null : conditions,
+                batches.isEmpty() ? null : List.copyOf(batches),
+                null,
+                invocation,
+                reports,
+                images.equals(ImagesStatus.NONE) ? null : images);
+        List<TaskStatus> kept = pruned(withoutTasks);
+        return withoutTasks.withTasks(kept.isEmpty() ? null : kept);
+    }
+
+    /**
+     * The tasks status keeps: every run still running or being checked, and the newest finished
+     * runs, as many as MAX_TASKS and the status budget allow. A finished run dropped from status is
+     * not lost to the job: its batch records its attempts, failures and images.
+     */
+    private List<TaskStatus> pruned(IiifJobStatus without) {
+        List<TaskStatus> finished = tasks.stream()
+                .filter(t -> !t.isActive() && t.result() != TaskResult.Verifying)
+                .toList();
+        int room = Math.max(0, MAX_TASKS - (tasks.size() - finished.size()));
+        int dropped = Math.max(0, finished.size() - room);
+        if (tasks.size() > BUDGET_CHECK_FROM) {
+            // Each task takes its JSON and a comma in the list; the list its name.
+            long bytes = StatusSize.of(without) + "\"tasks\":[],".length();
+            for (TaskStatus task : tasks) {
+                bytes += StatusSize.of(task) + 1;
+            }
+            for (TaskStatus task : finished.subList(0, dropped)) {
+                bytes -= StatusSize.of(task) + 1;
+            }
+            for (int i = dropped; i < finished.size() && bytes > STATUS_BUDGET; i++) {
+                bytes -= StatusSize.of(finished.get(i)) + 1;
+                dropped = i + 1;
+            }
+        }
+        java.util.Set<TaskStatus> gone = new java.util.HashSet<>(finished.subList(0, dropped));
+        return tasks.stream().filter(t -> !gone.contains(t)).toList();
+    }
+
+    private boolean invocationInFlight() {
+        return invocation != null && invocation.statusCode() == null;
+    }
+
+    private boolean isTrue(String type) {
+        return condition(type).map(Condition::isTrue).orElse(false);
+    }
+
+    private Optional<Condition> condition(String type) {
+        return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
+    }
+
+    private List<Condition> set(String type, boolean status, String reason, String message) {
+        return Conditions.set(
+                conditions,
+                type,
+                status,
+                reason,
+                message,
+                now,
+                job.getMetadata().getGeneration());
+    }
 }

@@ -7,224 +7,246 @@ import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.Mode;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.S3Reports;
+import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskDefinitions;
+import io.iiifaws.ecs.TaskTracker;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import io.iiifaws.ecs.EcsTasks;
-import io.iiifaws.ecs.TaskTracker;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * One reconciliation of a job, apart from Kubernetes: validates the spec, runs Task or Invoke mode,
  * and says what status to write, what events to record and when to look again.
  */
 public final class JobRunner implements AutoCloseable {
-  /** The longest a task launched waits for its first describe. */
-  static final Duration FIRST_LOOK = Duration.ofSeconds(1);
+    /** The longest a task launched waits for its first describe. */
+    static final Duration FIRST_LOOK = Duration.ofSeconds(1);
 
-  /** What one pass decided. */
-  public record Pass(IiifJobStatus status, List<JobEvent> events, Optional<Duration> requeue, boolean delete) {}
+    /** What one pass decided. */
+    public record Pass(IiifJobStatus status, List<JobEvent> events, Optional<Duration> requeue, boolean delete) {}
 
-  private final SpecValidator validator;
-  private final AwsTrouble trouble;
-  private final TaskTracking tracking;
-  private final JobCleaner cleaner;
-  private final EcsRunner ecs;
-  private final LambdaRunner lambda;
-  private final ReportChecks checks;
-  private final OperatorSettings settings;
-  private final Clock clock;
-  private final TaskTracker<ResourceID> tracker;
-  private final JobMemory memory = new JobMemory();
-  private volatile Consumer<ResourceID> wake = job -> {};
+    private final SpecValidator validator;
+    private final AwsTrouble trouble;
+    private final TaskTracking tracking;
+    private final JobCleaner cleaner;
+    private final EcsRunner ecs;
+    private final LambdaRunner lambda;
+    private final ReportChecks checks;
+    private final OperatorSettings settings;
+    private final Clock clock;
+    private final TaskTracker<ResourceID> tracker;
+    private final JobMemory memory = new JobMemory();
+    private volatile Consumer<ResourceID> wake = job -> {};
 
-  public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
-    this.trouble = new AwsTrouble(memory, settings.backoffs());
-    this.tracker = new TaskTracker<>(region -> new EcsTasks(aws.ecs(region)), settings.pollInterval(), FIRST_LOOK,
-        clock, job -> wake.accept(job));
-    this.tracking = new TaskTracking(aws, settings, tracker, memory);
-    this.validator = new SpecValidator(aws, settings.reports());
-    this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, memory, settings.safetyLook());
-    this.ecs = new EcsRunner(aws, settings, tracking, trouble, metrics, checks, new TaskDefinitions(clock), memory,
-        this::waker);
-    this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks, memory, this::waker);
-    this.cleaner = new JobCleaner(aws, trouble);
-    this.settings = settings;
-    this.clock = clock;
-  }
-
-  public Pass reconcile(IiifJob job) {
-    return reconcile(IiifJobBinding.of(job));
-  }
-
-  /** Told which job to look at when one of its tasks changed. */
-  public void wakeWith(Consumer<ResourceID> wakeJob) {
-    this.wake = wakeJob;
-  }
-
-  /** Wakes the job for a pass, as a change of one of its tasks does. */
-  private Runnable waker(IiifJob job) {
-    ResourceID id = idOf(job);
-    return () -> wake.accept(id);
-  }
-
-  /** A status write of the job failed: what it recorded may be lost, launches included. */
-  void statusWriteFailed(IiifJob job) {
-    memory.of(job.getMetadata().getUid()).straysListed = false;
-  }
-
-  /** The jobs the operator keeps something of in memory. */
-  int remembered() {
-    return memory.size();
-  }
-
-  /** The operator stopped reconciling: no task is followed until passes follow them again. */
-  public void pause() {
-    tracker.forgetAll();
-  }
-
-  /** The tracker every pass reads its tasks from. */
-  public TaskTracker<ResourceID> tracker() {
-    return tracker;
-  }
-
-  @Override
-  public void close() {
-    tracker.close();
-  }
-
-  /**
-   * One pass over a job as it was stored: a spec that does not fit its types is an invalid spec.
-   * Afterwards the tracker follows the tasks the new status names as active.
-   */
-  public Pass reconcile(IiifJobBinding binding) {
-    Pass pass = pass(binding);
-    ResourceID id = idOf(binding.job());
-    if (pass.status().isFinished() || pass.delete()) {
-      tracker.forget(id);
-    } else {
-      tracking.followActive(id, pass.status());
+    public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
+        this.trouble = new AwsTrouble(memory, settings.backoffs());
+        this.tracker = new TaskTracker<>(
+                region -> new EcsTasks(aws.ecs(region)),
+                settings.pollInterval(),
+                FIRST_LOOK,
+                clock,
+                job -> wake.accept(job));
+        this.tracking = new TaskTracking(aws, settings, tracker, memory);
+        this.validator = new SpecValidator(aws, settings.reports());
+        this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, memory, settings.safetyLook());
+        this.ecs = new EcsRunner(
+                aws, settings, tracking, trouble, metrics, checks, new TaskDefinitions(clock), memory, this::waker);
+        this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks, memory, this::waker);
+        this.cleaner = new JobCleaner(aws, trouble);
+        this.settings = settings;
+        this.clock = clock;
     }
-    return pass;
-  }
 
-  static ResourceID idOf(IiifJob job) {
-    return new ResourceID(job.getMetadata().getName(), job.getMetadata().getNamespace());
-  }
+    public Pass reconcile(IiifJob job) {
+        return reconcile(IiifJobBinding.of(job));
+    }
 
-  private Pass pass(IiifJobBinding binding) {
-    Instant now = clock.instant();
-    IiifJob current = retryIfSpecFixed(binding.job());
-    JobProgress progress;
-    JobPlan plan;
-    try {
-      if (binding.specProblem().isPresent()) {
-        throw new InvalidSpecException(binding.specProblem().get());
-      }
-      plan = validator.plan(current);
-      progress = new JobProgress(current, plan.batches(), now, settings.backoffs());
-      if (binding.statusProblem().isPresent()) {
-        progress.event(JobEvent.warning("StatusUnreadable", binding.statusProblem().get()
-            + "; the operator starts the status again, and takes in the job's tasks from ECS"));
-      }
-    } catch (InvalidSpecException e) {
-      progress = new JobProgress(current, List.of(), now, settings.backoffs());
-      if (progress.isFinished()) {
-        return afterFinish(current, progress, now);
-      }
-      // A spec that became impossible while tasks run: stop them first, as for any failure.
-      progress.failureTarget("InvalidSpec", e.getMessage());
-      Optional<Duration> draining = tracking.drainThenFail(current, progress, null);
-      if (draining.isPresent()) {
-        return new Pass(progress.toStatus(), progress.events(), draining, false);
-      }
-      return afterFinish(current, progress, now);
+    /** Told which job to look at when one of its tasks changed. */
+    public void wakeWith(Consumer<ResourceID> wakeJob) {
+        this.wake = wakeJob;
     }
-    if (progress.isFinished()) {
-      return afterFinish(current, progress, now);
-    }
-    Optional<Duration> requeue =
-        plan.mode() == Mode.Task ? ecs.reconcile(plan, progress) : lambda.reconcile(plan, progress);
-    if (progress.isFinished()) {
-      forget(current);
-      return afterFinish(current, progress, now);
-    }
-    return new Pass(progress.toStatus(), progress.events(), requeue, false);
-  }
 
-  /**
-   * The status a pass wanted to write does not fit next to the spec in what the API server stores:
-   * the job's running tasks are stopped and it fails with a status that keeps its conditions and
-   * counters, and no list of batches or tasks.
-   */
-  Pass statusTooLarge(IiifJobBinding binding, Pass wanted, String apiMessage) {
-    IiifJob job = binding.job();
-    IiifJob asWanted = new IiifJob();
-    asWanted.setMetadata(job.getMetadata());
-    asWanted.setSpec(job.getSpec());
-    asWanted.setStatus(wanted.status());
-    JobProgress progress = new JobProgress(asWanted, List.of(), clock.instant(), settings.backoffs());
-    progress.events().addAll(wanted.events());
-    tracking.stopActive(job, progress, "StatusTooLarge");
-    progress.fail("StatusTooLarge", "The job's status no longer fits next to its spec in what the API server stores ("
-        + io.iiifaws.aws.AwsErrors.scrub(apiMessage) + "); its running tasks were stopped. Split the job into smaller ones");
-    forget(job);
-    tracker.forget(idOf(job));
-    IiifJobStatus full = progress.toStatus();
-    IiifJobStatus small = new IiifJobStatus(full.phase(), full.observedGeneration(), full.startTime(), full.completionTime(),
-        full.progress(), 0, full.succeeded(), full.failed(), full.conditions(), null, null, null, full.reports(), full.images());
-    return new Pass(small, progress.events(), Optional.empty(), false);
-  }
-
-  /** Deleting a job: stops its tasks unless it orphans them. */
-  JobCleaner.Cleanup cleanup(IiifJobBinding binding) {
-    forget(binding.job());
-    tracker.forget(idOf(binding.job()));
-    return cleaner.cleanup(binding);
-  }
-
-  /** Forgets what is kept in memory for a job that finished or is gone. */
-  private void forget(IiifJob job) {
-    memory.forget(job.getMetadata().getUid());
-  }
-
-  /**
-   * A job that failed validation before launching anything gets another chance once its spec
-   * changes.
-   */
-  private static IiifJob retryIfSpecFixed(IiifJob job) {
-    IiifJobStatus status = job.getStatus();
-    if (status == null || !status.tasks().isEmpty() || status.invocation() != null) {
-      return job;
+    /** Wakes the job for a pass, as a change of one of its tasks does. */
+    private Runnable waker(IiifJob job) {
+        ResourceID id = idOf(job);
+        return () -> wake.accept(id);
     }
-    Optional<Condition> failed = status.condition(Condition.FAILED).filter(Condition::isTrue);
-    Long generation = job.getMetadata().getGeneration();
-    boolean specChanged = generation != null && !generation.equals(status.observedGeneration());
-    if (failed.isPresent() && "InvalidSpec".equals(failed.get().reason()) && specChanged) {
-      IiifJob retry = new IiifJob();
-      retry.setMetadata(job.getMetadata());
-      retry.setSpec(job.getSpec());
-      retry.setStatus(null);
-      return retry;
-    }
-    return job;
-  }
 
-  /** ttlSecondsAfterFinished: delete the job when its time is up. */
-  private static Pass afterFinish(IiifJob job, JobProgress progress, Instant now) {
-    IiifJobStatus status = progress.toStatus();
-    Integer ttl = job.getSpec() == null ? null : job.getSpec().ttlSecondsAfterFinished();
-    if (ttl == null || status.completionTime() == null) {
-      return new Pass(status, progress.events(), Optional.empty(), false);
+    /** A status write of the job failed: what it recorded may be lost, launches included. */
+    void statusWriteFailed(IiifJob job) {
+        memory.of(job.getMetadata().getUid()).straysListed = false;
     }
-    Instant expiry = Times.parse(status.completionTime()).plusSeconds(ttl);
-    if (!now.isBefore(expiry)) {
-      return new Pass(status, progress.events(), Optional.empty(), true);
+
+    /** The jobs the operator keeps something of in memory. */
+    int remembered() {
+        return memory.size();
     }
-    return new Pass(status, progress.events(), Optional.of(Duration.between(now, expiry)), false);
-  }
+
+    /** The operator stopped reconciling: no task is followed until passes follow them again. */
+    public void pause() {
+        tracker.forgetAll();
+    }
+
+    /** The tracker every pass reads its tasks from. */
+    public TaskTracker<ResourceID> tracker() {
+        return tracker;
+    }
+
+    @Override
+    public void close() {
+        tracker.close();
+    }
+
+    /**
+     * One pass over a job as it was stored: a spec that does not fit its types is an invalid spec.
+     * Afterwards the tracker follows the tasks the new status names as active.
+     */
+    public Pass reconcile(IiifJobBinding binding) {
+        Pass pass = pass(binding);
+        ResourceID id = idOf(binding.job());
+        if (pass.status().isFinished() || pass.delete()) {
+            tracker.forget(id);
+        } else {
+            tracking.followActive(id, pass.status());
+        }
+        return pass;
+    }
+
+    static ResourceID idOf(IiifJob job) {
+        return new ResourceID(job.getMetadata().getName(), job.getMetadata().getNamespace());
+    }
+
+    private Pass pass(IiifJobBinding binding) {
+        Instant now = clock.instant();
+        IiifJob current = retryIfSpecFixed(binding.job());
+        JobProgress progress;
+        JobPlan plan;
+        try {
+            if (binding.specProblem().isPresent()) {
+                throw new InvalidSpecException(binding.specProblem().get());
+            }
+            plan = validator.plan(current);
+            progress = new JobProgress(current, plan.batches(), now, settings.backoffs());
+            if (binding.statusProblem().isPresent()) {
+                progress.event(JobEvent.warning(
+                        "StatusUnreadable",
+                        binding.statusProblem().get()
+                                + "; the operator starts the status again, and takes in the job's tasks from ECS"));
+            }
+        } catch (InvalidSpecException e) {
+            progress = new JobProgress(current, List.of(), now, settings.backoffs());
+            if (progress.isFinished()) {
+                return afterFinish(current, progress, now);
+            }
+            // A spec that became impossible while tasks run: stop them first, as for any failure.
+            progress.failureTarget("InvalidSpec", e.getMessage());
+            Optional<Duration> draining = tracking.drainThenFail(current, progress, null);
+            if (draining.isPresent()) {
+                return new Pass(progress.toStatus(), progress.events(), draining, false);
+            }
+            return afterFinish(current, progress, now);
+        }
+        if (progress.isFinished()) {
+            return afterFinish(current, progress, now);
+        }
+        Optional<Duration> requeue =
+                plan.mode() == Mode.Task ? ecs.reconcile(plan, progress) : lambda.reconcile(plan, progress);
+        if (progress.isFinished()) {
+            forget(current);
+            return afterFinish(current, progress, now);
+        }
+        return new Pass(progress.toStatus(), progress.events(), requeue, false);
+    }
+
+    /**
+     * The status a pass wanted to write does not fit next to the spec in what the API server stores:
+     * the job's running tasks are stopped and it fails with a status that keeps its conditions and
+     * counters, and no list of batches or tasks.
+     */
+    Pass statusTooLarge(IiifJobBinding binding, Pass wanted, String apiMessage) {
+        IiifJob job = binding.job();
+        IiifJob asWanted = new IiifJob();
+        asWanted.setMetadata(job.getMetadata());
+        asWanted.setSpec(job.getSpec());
+        asWanted.setStatus(wanted.status());
+        JobProgress progress = new JobProgress(asWanted, List.of(), clock.instant(), settings.backoffs());
+        progress.events().addAll(wanted.events());
+        tracking.stopActive(job, progress, "StatusTooLarge");
+        progress.fail(
+                "StatusTooLarge",
+                "The job's status no longer fits next to its spec in what the API server stores ("
+                        + io.iiifaws.aws.AwsErrors.scrub(apiMessage)
+                        + "); its running tasks were stopped. Split the job into smaller ones");
+        forget(job);
+        tracker.forget(idOf(job));
+        IiifJobStatus full = progress.toStatus();
+        IiifJobStatus small = new IiifJobStatus(
+                full.phase(),
+                full.observedGeneration(),
+                full.startTime(),
+                full.completionTime(),
+                full.progress(),
+                0,
+                full.succeeded(),
+                full.failed(),
+                full.conditions(),
+                null,
+                null,
+                null,
+                full.reports(),
+                full.images());
+        return new Pass(small, progress.events(), Optional.empty(), false);
+    }
+
+    /** Deleting a job: stops its tasks unless it orphans them. */
+    JobCleaner.Cleanup cleanup(IiifJobBinding binding) {
+        forget(binding.job());
+        tracker.forget(idOf(binding.job()));
+        return cleaner.cleanup(binding);
+    }
+
+    /** Forgets what is kept in memory for a job that finished or is gone. */
+    private void forget(IiifJob job) {
+        memory.forget(job.getMetadata().getUid());
+    }
+
+    /**
+     * A job that failed validation before launching anything gets another chance once its spec
+     * changes.
+     */
+    private static IiifJob retryIfSpecFixed(IiifJob job) {
+        IiifJobStatus status = job.getStatus();
+        if (status == null || !status.tasks().isEmpty() || status.invocation() != null) {
+            return job;
+        }
+        Optional<Condition> failed = status.condition(Condition.FAILED).filter(Condition::isTrue);
+        Long generation = job.getMetadata().getGeneration();
+        boolean specChanged = generation != null && !generation.equals(status.observedGeneration());
+        if (failed.isPresent() && "InvalidSpec".equals(failed.get().reason()) && specChanged) {
+            IiifJob retry = new IiifJob();
+            retry.setMetadata(job.getMetadata());
+            retry.setSpec(job.getSpec());
+            retry.setStatus(null);
+            return retry;
+        }
+        return job;
+    }
+
+    /** ttlSecondsAfterFinished: delete the job when its time is up. */
+    private static Pass afterFinish(IiifJob job, JobProgress progress, Instant now) {
+        IiifJobStatus status = progress.toStatus();
+        Integer ttl = job.getSpec() == null ? null : job.getSpec().ttlSecondsAfterFinished();
+        if (ttl == null || status.completionTime() == null) {
+            return new Pass(status, progress.events(), Optional.empty(), false);
+        }
+        Instant expiry = Times.parse(status.completionTime()).plusSeconds(ttl);
+        if (!now.isBefore(expiry)) {
+            return new Pass(status, progress.events(), Optional.empty(), true);
+        }
+        return new Pass(status, progress.events(), Optional.of(Duration.between(now, expiry)), false);
+    }
 }

@@ -18,38 +18,41 @@ import java.util.Optional;
  *     then describes are only a safety net, and {@code pollInterval} can be long
  */
 public record OperatorSettings(
-    Duration pollInterval, Duration missingGrace, Backoffs backoffs, Optional<String> reports,
-    Optional<String> taskEvents) {
+        Duration pollInterval,
+        Duration missingGrace,
+        Backoffs backoffs,
+        Optional<String> reports,
+        Optional<String> taskEvents) {
 
-  public OperatorSettings {
-    reports.ifPresent(r -> ReportLocation.parse(r, "us-east-1"));
-  }
+    public OperatorSettings {
+        reports.ifPresent(r -> ReportLocation.parse(r, "us-east-1"));
+    }
 
-  public static OperatorSettings defaults() {
-    return new OperatorSettings(
-        Duration.ofSeconds(15), Duration.ofMinutes(2), Backoffs.standard(), Optional.empty(), Optional.empty());
-  }
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(
+                Duration.ofSeconds(15), Duration.ofMinutes(2), Backoffs.standard(), Optional.empty(), Optional.empty());
+    }
 
-  /**
-   * The longest a job with active tasks waits for a pass when nothing wakes it: a change of one of
-   * its tasks does, so this only catches what was missed.
-   */
-  public Duration safetyLook() {
-    Duration look = pollInterval.multipliedBy(20);
-    return look.compareTo(Duration.ofMinutes(10)) < 0 ? look : Duration.ofMinutes(10);
-  }
+    /**
+     * The longest a job with active tasks waits for a pass when nothing wakes it: a change of one of
+     * its tasks does, so this only catches what was missed.
+     */
+    public Duration safetyLook() {
+        Duration look = pollInterval.multipliedBy(20);
+        return look.compareTo(Duration.ofMinutes(10)) < 0 ? look : Duration.ofMinutes(10);
+    }
 
-  /** Takes ECS's task changes from this SQS queue. */
-  public OperatorSettings withTaskEvents(String queueUrl) {
-    return new OperatorSettings(pollInterval, missingGrace, backoffs, reports, Optional.of(queueUrl));
-  }
+    /** Takes ECS's task changes from this SQS queue. */
+    public OperatorSettings withTaskEvents(String queueUrl) {
+        return new OperatorSettings(pollInterval, missingGrace, backoffs, reports, Optional.of(queueUrl));
+    }
 
-  public OperatorSettings withPollInterval(Duration interval) {
-    return new OperatorSettings(interval, missingGrace, backoffs, reports, taskEvents);
-  }
+    public OperatorSettings withPollInterval(Duration interval) {
+        return new OperatorSettings(interval, missingGrace, backoffs, reports, taskEvents);
+    }
 
-  /** @throws IllegalArgumentException when the location is not s3://bucket/prefix/ */
-  public OperatorSettings withReports(String location) {
-    return new OperatorSettings(pollInterval, missingGrace, backoffs, Optional.of(location), taskEvents);
-  }
+    /** @throws IllegalArgumentException when the location is not s3://bucket/prefix/ */
+    public OperatorSettings withReports(String location) {
+        return new OperatorSettings(pollInterval, missingGrace, backoffs, Optional.of(location), taskEvents);
+    }
 }

@@ -18,75 +18,91 @@ import java.util.Set;
  * starts reconciling. Each is one verb of the chart's RBAC rules.
  */
 public final class Permissions {
-  /** One verb on one resource, in one namespace or (null) in all of them. */
-  public record Permission(String verb, String group, String resource, String subresource, String namespace) {
-    @Override
-    public String toString() {
-      return verb + " " + resource + (group.isEmpty() ? "" : "." + group) + (subresource == null ? "" : "/" + subresource)
-          + (namespace == null ? " in all namespaces" : " in namespace " + namespace);
+    /** One verb on one resource, in one namespace or (null) in all of them. */
+    public record Permission(String verb, String group, String resource, String subresource, String namespace) {
+        @Override
+        public String toString() {
+            return verb + " " + resource + (group.isEmpty() ? "" : "." + group)
+                    + (subresource == null ? "" : "/" + subresource)
+                    + (namespace == null ? " in all namespaces" : " in namespace " + namespace);
+        }
     }
-  }
 
-  private Permissions() {}
+    private Permissions() {}
 
-  /**
-   * The operator's verbs: it watches jobs, patches their finalizers (re-reading a job when a patch
-   * conflicts) and status, deletes them after ttlSecondsAfterFinished and records Events; with
-   * leader election it reads, creates and renews its Lease (JOSDK asks for update too).
-   */
-  public static List<Permission> needed(Set<String> namespaces, Optional<String> leaseNamespace) {
-    List<Permission> needed = new ArrayList<>();
-    List<String> where = namespaces.isEmpty() ? Collections.singletonList(null) : namespaces.stream().sorted().toList();
-    for (String namespace : where) {
-      for (String verb : List.of("get", "list", "watch", "patch", "delete")) {
-        needed.add(new Permission(verb, IiifJob.GROUP, IiifJob.PLURAL, null, namespace));
-      }
-      needed.add(new Permission("patch", IiifJob.GROUP, IiifJob.PLURAL, "status", namespace));
-      needed.add(new Permission("create", "events.k8s.io", "events", null, namespace));
+    /**
+     * The operator's verbs: it watches jobs, patches their finalizers (re-reading a job when a patch
+     * conflicts) and status, deletes them after ttlSecondsAfterFinished and records Events; with
+     * leader election it reads, creates and renews its Lease (JOSDK asks for update too).
+     */
+    public static List<Permission> needed(Set<String> namespaces, Optional<String> leaseNamespace) {
+        List<Permission> needed = new ArrayList<>();
+        List<String> where = namespaces.isEmpty()
+                ? Collections.singletonList(null)
+                : namespaces.stream().sorted().toList();
+        for (String namespace : where) {
+            for (String verb : List.of("get", "list", "watch", "patch", "delete")) {
+                needed.add(new Permission(verb, IiifJob.GROUP, IiifJob.PLURAL, null, namespace));
+            }
+            needed.add(new Permission("patch", IiifJob.GROUP, IiifJob.PLURAL, "status", namespace));
+            needed.add(new Permission("create", "events.k8s.io", "events", null, namespace));
+        }
+        leaseNamespace.ifPresent(namespace -> {
+            for (String verb : List.of("get", "create", "update", "patch")) {
+                needed.add(new Permission(verb, "coordination.k8s.io", "leases", null, namespace));
+            }
+        });
+        return needed;
     }
-    leaseNamespace.ifPresent(namespace -> {
-      for (String verb : List.of("get", "create", "update", "patch")) {
-        needed.add(new Permission(verb, "coordination.k8s.io", "leases", null, namespace));
-      }
-    });
-    return needed;
-  }
 
-  /**
-   * Those of the permissions the API server says this client's identity does not have.
-   *
-   * @throws KubernetesClientException when the API server cannot be asked or gives no answer
-   */
-  public static List<Permission> missing(KubernetesClient client, List<Permission> needed) {
-    List<Permission> missing = new ArrayList<>();
-    for (Permission permission : needed) {
-      var review = new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
-          .withVerb(permission.verb()).withGroup(permission.group()).withResource(permission.resource())
-          .withSubresource(permission.subresource()).withNamespace(permission.namespace())
-          .endResourceAttributes().endSpec().build();
-      var answer = client.authorization().v1().selfSubjectAccessReview().create(review);
-      if (answer.getStatus() == null) {
-        throw new KubernetesClientException("the API server answered a SelfSubjectAccessReview without a status");
-      }
-      if (!Boolean.TRUE.equals(answer.getStatus().getAllowed())) {
-        missing.add(permission);
-      }
+    /**
+     * Those of the permissions the API server says this client's identity does not have.
+     *
+     * @throws KubernetesClientException when the API server cannot be asked or gives no answer
+     */
+    public static List<Permission> missing(KubernetesClient client, List<Permission> needed) {
+        List<Permission> missing = new ArrayList<>();
+        for (Permission permission : needed) {
+            var review = new SelfSubjectAccessReviewBuilder()
+                    .withNewSpec()
+                    .withNewResourceAttributes()
+                    .withVerb(permission.verb())
+                    .withGroup(permission.group())
+                    .withResource(permission.resource())
+                    .withSubresource(permission.subresource())
+                    .withNamespace(permission.namespace())
+                    .endResourceAttributes()
+                    .endSpec()
+                    .build();
+            var answer = client.authorization().v1().selfSubjectAccessReview().create(review);
+            if (answer.getStatus() == null) {
+                throw new KubernetesClientException(
+                        "the API server answered a SelfSubjectAccessReview without a status");
+            }
+            if (!Boolean.TRUE.equals(answer.getStatus().getAllowed())) {
+                missing.add(permission);
+            }
+        }
+        return missing;
     }
-    return missing;
-  }
 
-  /** The API server's own words for a refusal, without fabric8's wrapping. */
-  public static String message(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-  }
-
-  /** Who the API server takes this client for, for messages; empty if it will not say. */
-  public static Optional<String> identity(KubernetesClient client) {
-    try {
-      SelfSubjectReview review = client.authentication().v1().selfSubjectReviews().create(new SelfSubjectReview());
-      return Optional.ofNullable(review.getStatus()).map(s -> s.getUserInfo()).map(UserInfo::getUsername);
-    } catch (KubernetesClientException e) {
-      return Optional.empty();
+    /** The API server's own words for a refusal, without fabric8's wrapping. */
+    public static String message(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage();
     }
-  }
+
+    /** Who the API server takes this client for, for messages; empty if it will not say. */
+    public static Optional<String> identity(KubernetesClient client) {
+        try {
+            SelfSubjectReview review =
+                    client.authentication().v1().selfSubjectReviews().create(new SelfSubjectReview());
+            return Optional.ofNullable(review.getStatus())
+                    .map(s -> s.getUserInfo())
+                    .map(UserInfo::getUsername);
+        } catch (KubernetesClientException e) {
+            return Optional.empty();
+        }
+    }
 }

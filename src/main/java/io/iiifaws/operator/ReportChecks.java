@@ -23,64 +23,73 @@ import software.amazon.awssdk.core.exception.SdkException;
  * made again: it only reads.
  */
 final class ReportChecks {
-  private static final Logger log = LoggerFactory.getLogger(ReportChecks.class);
+    private static final Logger log = LoggerFactory.getLogger(ReportChecks.class);
 
-  private final S3Reports reader;
-  private final AwsTrouble trouble;
-  private final JobMemory memory;
-  private final Duration poll;
+    private final S3Reports reader;
+    private final AwsTrouble trouble;
+    private final JobMemory memory;
+    private final Duration poll;
 
-  /** @param poll the longest a job waits for a pass while reads go on: a finished read wakes it */
-  ReportChecks(S3Reports reader, AwsTrouble trouble, JobMemory memory, Duration poll) {
-    this.reader = reader;
-    this.trouble = trouble;
-    this.memory = memory;
-    this.poll = poll;
-  }
-
-  /**
-   * Starts reading the reports of every run waiting for it, and takes in those read.
-   *
-   * @param urisOf the URIs a run passed to go-iiif
-   * @param reportName the report's name for a URI
-   * @param wake wakes the job when a read ends
-   * @return when to look again: while reads are going, or after a read that may pass failed
-   */
-  Optional<Duration> check(JobProgress progress, String jobUid, Function<TaskStatus, List<String>> urisOf,
-      Function<String, String> reportName, Runnable wake) {
-    Optional<Duration> next = Optional.empty();
-    Map<String, CompletableFuture<ImageCheck>> inFlight = memory.of(jobUid).reads;
-    for (TaskStatus run : progress.verifying()) {
-      Optional<ReportLocation> where = progress.reportsOf(run);
-      if (where.isEmpty()) {
-        continue;
-      }
-      String key = run.batch() + "/" + run.attempt();
-      CompletableFuture<ImageCheck> read = inFlight.computeIfAbsent(key, k -> {
-        CompletableFuture<ImageCheck> started = reader.check(where.get(), urisOf.apply(run), reportName);
-        started.whenComplete((check, error) -> wake.run());
-        return started;
-      });
-      if (!read.isDone()) {
-        next = Optional.of(poll);
-        continue;
-      }
-      inFlight.remove(key, read);
-      try {
-        progress.imagesChecked(run, read.join(), where.get());
-        trouble.clear(jobUid);
-      } catch (CompletionException | CancellationException e) {
-        Throwable cause = AwsErrors.unwrap(e);
-        String message = "Reading go-iiif's reports at " + where.get() + ": " + AwsErrors.describe(cause);
-        if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
-          Duration wait = trouble.next(jobUid, cause);
-          log.warn("job={} event=ReportsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
-          next = Optional.of(wait);
-        } else {
-          progress.failureTarget("AwsError", message + " (the operator needs s3:ListBucket and s3:GetObject there)");
-        }
-      }
+    /** @param poll the longest a job waits for a pass while reads go on: a finished read wakes it */
+    ReportChecks(S3Reports reader, AwsTrouble trouble, JobMemory memory, Duration poll) {
+        this.reader = reader;
+        this.trouble = trouble;
+        this.memory = memory;
+        this.poll = poll;
     }
-    return next;
-  }
+
+    /**
+     * Starts reading the reports of every run waiting for it, and takes in those read.
+     *
+     * @param urisOf the URIs a run passed to go-iiif
+     * @param reportName the report's name for a URI
+     * @param wake wakes the job when a read ends
+     * @return when to look again: while reads are going, or after a read that may pass failed
+     */
+    Optional<Duration> check(
+            JobProgress progress,
+            String jobUid,
+            Function<TaskStatus, List<String>> urisOf,
+            Function<String, String> reportName,
+            Runnable wake) {
+        Optional<Duration> next = Optional.empty();
+        Map<String, CompletableFuture<ImageCheck>> inFlight = memory.of(jobUid).reads;
+        for (TaskStatus run : progress.verifying()) {
+            Optional<ReportLocation> where = progress.reportsOf(run);
+            if (where.isEmpty()) {
+                continue;
+            }
+            String key = run.batch() + "/" + run.attempt();
+            CompletableFuture<ImageCheck> read = inFlight.computeIfAbsent(key, k -> {
+                CompletableFuture<ImageCheck> started = reader.check(where.get(), urisOf.apply(run), reportName);
+                started.whenComplete((check, error) -> wake.run());
+                return started;
+            });
+            if (!read.isDone()) {
+                next = Optional.of(poll);
+                continue;
+            }
+            inFlight.remove(key, read);
+            try {
+                progress.imagesChecked(run, read.join(), where.get());
+                trouble.clear(jobUid);
+            } catch (CompletionException | CancellationException e) {
+                Throwable cause = AwsErrors.unwrap(e);
+                String message = "Reading go-iiif's reports at " + where.get() + ": " + AwsErrors.describe(cause);
+                if (cause instanceof SdkException && AwsErrors.isTransient(cause)) {
+                    Duration wait = trouble.next(jobUid, cause);
+                    log.warn(
+                            "job={} event=ReportsRetry wait={} error=\"{}\"",
+                            progress.jobName(),
+                            Times.seconds(wait),
+                            message);
+                    next = Optional.of(wait);
+                } else {
+                    progress.failureTarget(
+                            "AwsError", message + " (the operator needs s3:ListBucket and s3:GetObject there)");
+                }
+            }
+        }
+        return next;
+    }
 }

@@ -12,18 +12,18 @@ import java.util.Set;
  * something happened to them, not on a timer of their own.
  */
 final class TaskChanges extends AbstractEventSource<TaskObservation, StoredIiifJob> {
-  TaskChanges() {
-    super(TaskObservation.class, "task-changes");
-  }
-
-  void wake(ResourceID job) {
-    if (isRunning()) {
-      getEventHandler().handleEvent(new Event(job));
+    TaskChanges() {
+        super(TaskObservation.class, "task-changes");
     }
-  }
 
-  @Override
-  public Set<TaskObservation> getSecondaryResources(StoredIiifJob job) {
-    return Set.of();
-  }
+    void wake(ResourceID job) {
+        if (isRunning()) {
+            getEventHandler().handleEvent(new Event(job));
+        }
+    }
+
+    @Override
+    public Set<TaskObservation> getSecondaryResources(StoredIiifJob job) {
+        return Set.of();
+    }
 }

@@ -15,51 +15,60 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The CRD as generated, against the committed copies; the API server's view is CrdAdmissionTest's. */
 class CrdTest {
-  static final Path COMMITTED = Path.of("crds", CrdWriter.FILE_NAME);
+    static final Path COMMITTED = Path.of("crds", CrdWriter.FILE_NAME);
 
-  @Test
-  void theCommittedCrdIsTheOneTheCodeGenerates(@TempDir Path dir) throws Exception {
-    Path generated = CrdWriter.write(dir);
-    assertThat(Files.readString(COMMITTED))
-        .as("crds/%s is out of date; regenerate it as README.md (Development) says: mvn -q process-test-classes, then copy target/classes/META-INF/fabric8/%s to crds/ and charts/iiif-aws/crds/",
-            CrdWriter.FILE_NAME, CrdWriter.FILE_NAME)
-        .isEqualTo(Files.readString(generated));
-  }
+    @Test
+    void theCommittedCrdIsTheOneTheCodeGenerates(@TempDir Path dir) throws Exception {
+        Path generated = CrdWriter.write(dir);
+        assertThat(Files.readString(COMMITTED))
+                .as(
+                        "crds/%s is out of date; regenerate it as README.md (Development) says: mvn -q process-test-classes, then copy target/classes/META-INF/fabric8/%s to crds/ and charts/iiif-aws/crds/",
+                        CrdWriter.FILE_NAME, CrdWriter.FILE_NAME)
+                .isEqualTo(Files.readString(generated));
+    }
 
-  @Test
-  void theCrdHasStatusPrinterColumnsAndAShortName() throws Exception {
-    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
-    assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
-    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("ijob");
-    var version = crd.getSpec().getVersions().get(0);
-    assertThat(version.getName()).isEqualTo("v1alpha1");
-    assertThat(version.getSubresources().getStatus()).isNotNull();
-    assertThat(version.getAdditionalPrinterColumns())
-        .extracting(c -> c.getName() + "=" + c.getJsonPath())
-        .containsExactly("Phase=.status.phase", "Tasks=.status.progress", "Active=.status.active",
-            "Failed=.status.failed", "Age=.metadata.creationTimestamp");
-  }
+    @Test
+    void theCrdHasStatusPrinterColumnsAndAShortName() throws Exception {
+        CustomResourceDefinition crd =
+                new KubernetesSerialization().unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
+        assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+        assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("ijob");
+        var version = crd.getSpec().getVersions().get(0);
+        assertThat(version.getName()).isEqualTo("v1alpha1");
+        assertThat(version.getSubresources().getStatus()).isNotNull();
+        assertThat(version.getAdditionalPrinterColumns())
+                .extracting(c -> c.getName() + "=" + c.getJsonPath())
+                .containsExactly(
+                        "Phase=.status.phase",
+                        "Tasks=.status.progress",
+                        "Active=.status.active",
+                        "Failed=.status.failed",
+                        "Age=.metadata.creationTimestamp");
+    }
 
-  @Test
-  void everyFieldIsDescribedForKubectlExplain() throws Exception {
-    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
-    List<String> undescribed = new ArrayList<>();
-    walk("", crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema(), undescribed);
-    assertThat(undescribed).isEmpty();
-  }
+    @Test
+    void everyFieldIsDescribedForKubectlExplain() throws Exception {
+        CustomResourceDefinition crd =
+                new KubernetesSerialization().unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
+        List<String> undescribed = new ArrayList<>();
+        walk("", crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema(), undescribed);
+        assertThat(undescribed).isEmpty();
+    }
 
-  private static void walk(String path, JSONSchemaProps props, List<String> undescribed) {
-    if (props.getProperties() != null) {
-      for (Map.Entry<String, JSONSchemaProps> field : props.getProperties().entrySet()) {
-        String fieldPath = path + "." + field.getKey();
-        if (field.getValue().getDescription() == null || field.getValue().getDescription().isBlank()) {
-          undescribed.add(fieldPath);
+    private static void walk(String path, JSONSchemaProps props, List<String> undescribed) {
+        if (props.getProperties() != null) {
+            for (Map.Entry<String, JSONSchemaProps> field :
+                    props.getProperties().entrySet()) {
+                String fieldPath = path + "." + field.getKey();
+                if (field.getValue().getDescription() == null
+                        || field.getValue().getDescription().isBlank()) {
+                    undescribed.add(fieldPath);
+                }
+                walk(fieldPath, field.getValue(), undescribed);
+            }
         }
-        walk(fieldPath, field.getValue(), undescribed);
-      }
+        if (props.getItems() != null && props.getItems().getSchema() != null) {
+            walk(path + "[]", props.getItems().getSchema(), undescribed);
+        }
     }
-    if (props.getItems() != null && props.getItems().getSchema() != null) {
-      walk(path + "[]", props.getItems().getSchema(), undescribed);
-    }
-  }
 }

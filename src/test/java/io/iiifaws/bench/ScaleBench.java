@@ -43,125 +43,182 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  */
 @Tag("bench")
 class ScaleBench {
-  static final int JOBS = Integer.getInteger("bench.jobs", 1000);
-  static final boolean EVENTS = Boolean.getBoolean("bench.events");
-  static final Duration RUN = Duration.ofSeconds(Integer.getInteger("bench.runSeconds", 60));
-  static final String CLUSTER = "bench";
+    static final int JOBS = Integer.getInteger("bench.jobs", 1000);
+    static final boolean EVENTS = Boolean.getBoolean("bench.events");
+    static final Duration RUN = Duration.ofSeconds(Integer.getInteger("bench.runSeconds", 60));
+    static final String CLUSTER = "bench";
 
-  @Test
-  void manyJobsAtOnce() throws Exception {
-    LongAdder reconciles = new LongAdder();
-    Metrics counting = new Metrics() {
-      @Override
-      public void finishedReconciliation(io.fabric8.kubernetes.api.model.HasMetadata resource, Map<String, Object> m) {
-        reconciles.increment();
-      }
-    };
-    ApiCalls calls = new ApiCalls();
-    try (FastEcs ecs = new FastEcs().runDuration(RUN);
-        KubernetesEmulator kubernetes = new KubernetesEmulator();
-        KubernetesClient operatorClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-            .withConfig(kubernetes.client().getConfiguration())
-            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("calls", calls)).build();
-        AwsClients aws = new AwsClients(new AwsClients.Settings(Optional.of(FastEcs.REGION),
-            Optional.of(ecs.endpoint()), Optional.of(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)),
-            false, List.of(new EcsPacing(EcsPacing.defaults()))))) {
-      KubernetesClient client = kubernetes.client();
-      Duration poll = EVENTS ? Duration.ofMinutes(5) : Duration.ofSeconds(15);
-      var config = new IiifJobOperator.Config(Set.of("bench"), "bench", OperatorSettings.defaults().withPollInterval(poll),
-          Optional.empty(), counting, io.iiifaws.operator.JobMetrics.NONE, false);
-      IiifJobOperator operator = new IiifJobOperator(operatorClient, aws, config, Clock.systemUTC());
-      if (EVENTS) {
-        ecs.onTaskStateChange(json -> TaskEvents.parse(json).ifPresent(operator.taskTracker()::take));
-      }
-      Map<String, Instant> stopSeen = new ConcurrentHashMap<>();
-      var watch = client.resources(IiifJob.class).inNamespace("bench").watch(new Watcher<IiifJob>() {
-        @Override
-        public void eventReceived(Action action, IiifJob job) {
-          Instant now = Instant.now();
-          if (job.getStatus() != null) {
-            job.getStatus().tasks().stream().filter(t -> !t.isActive()).map(TaskStatus::taskArn)
-                .forEach(arn -> stopSeen.putIfAbsent(arn, now));
-          }
+    @Test
+    void manyJobsAtOnce() throws Exception {
+        LongAdder reconciles = new LongAdder();
+        Metrics counting = new Metrics() {
+            @Override
+            public void finishedReconciliation(
+                    io.fabric8.kubernetes.api.model.HasMetadata resource, Map<String, Object> m) {
+                reconciles.increment();
+            }
+        };
+        ApiCalls calls = new ApiCalls();
+        try (FastEcs ecs = new FastEcs().runDuration(RUN);
+                KubernetesEmulator kubernetes = new KubernetesEmulator();
+                KubernetesClient operatorClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                        .withConfig(kubernetes.client().getConfiguration())
+                        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("calls", calls))
+                        .build();
+                AwsClients aws = new AwsClients(new AwsClients.Settings(
+                        Optional.of(FastEcs.REGION),
+                        Optional.of(ecs.endpoint()),
+                        Optional.of(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)),
+                        false,
+                        List.of(new EcsPacing(EcsPacing.defaults()))))) {
+            KubernetesClient client = kubernetes.client();
+            Duration poll = EVENTS ? Duration.ofMinutes(5) : Duration.ofSeconds(15);
+            var config = new IiifJobOperator.Config(
+                    Set.of("bench"),
+                    "bench",
+                    OperatorSettings.defaults().withPollInterval(poll),
+                    Optional.empty(),
+                    counting,
+                    io.iiifaws.operator.JobMetrics.NONE,
+                    false);
+            IiifJobOperator operator = new IiifJobOperator(operatorClient, aws, config, Clock.systemUTC());
+            if (EVENTS) {
+                ecs.onTaskStateChange(json -> TaskEvents.parse(json).ifPresent(operator.taskTracker()::take));
+            }
+            Map<String, Instant> stopSeen = new ConcurrentHashMap<>();
+            var watch = client.resources(IiifJob.class).inNamespace("bench").watch(new Watcher<IiifJob>() {
+                @Override
+                public void eventReceived(Action action, IiifJob job) {
+                    Instant now = Instant.now();
+                    if (job.getStatus() != null) {
+                        job.getStatus().tasks().stream()
+                                .filter(t -> !t.isActive())
+                                .map(TaskStatus::taskArn)
+                                .forEach(arn -> stopSeen.putIfAbsent(arn, now));
+                    }
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {}
+            });
+            operator.start();
+            long cpuBefore = cpuNanos();
+            Instant start = Instant.now();
+            for (int i = 0; i < JOBS; i++) {
+                client.resource(job("job-" + i)).create();
+            }
+            Awaitility.await()
+                    .atMost(Duration.ofHours(2))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> ecs.launched().size() >= JOBS);
+            long heapInUse = heapAfterGc();
+            Awaitility.await()
+                    .atMost(Duration.ofHours(2))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> finished(client) >= JOBS);
+            Instant end = Instant.now();
+            long cpu = cpuNanos() - cpuBefore;
+            watch.close();
+
+            double taskMinutes = 0;
+            for (TaskView task : ecs.launched()) {
+                Instant stopped = ecs.stoppedAt(task.arn()).orElse(end);
+                taskMinutes += Duration.between(task.launchedAt(), stopped).toMillis() / 60_000.0;
+            }
+            List<Long> latencies = new ArrayList<>();
+            ecs.stops().forEach((arn, stoppedAt) -> Optional.ofNullable(stopSeen.get(arn))
+                    .ifPresent(seen ->
+                            latencies.add(Duration.between(stoppedAt, seen).toMillis())));
+            latencies.sort(Long::compare);
+            long statusWrites = calls.matching(
+                            c -> "PATCH".equals(c.method()) && c.path().endsWith("/status"))
+                    .size();
+            System.out.printf(
+                    "%nScaleBench: %d one-task jobs, tasks run %d s, %s, done in %.0f s%n",
+                    JOBS,
+                    RUN.toSeconds(),
+                    EVENTS ? "task events and a 5 min safety poll" : "polled every 15 s",
+                    Duration.between(start, end).toMillis() / 1000.0);
+            System.out.printf(
+                    "ScaleBench: DescribeTasks %d calls, %.3f per running task per minute (%.0f task-minutes);"
+                            + " %.2f task ARNs per call%n",
+                    ecs.calls("DescribeTasks"),
+                    ecs.calls("DescribeTasks") / taskMinutes,
+                    taskMinutes,
+                    ecs.describedArns() / (double) Math.max(1, ecs.calls("DescribeTasks")));
+            System.out.printf(
+                    "ScaleBench: per job: RunTask %.2f, ListTasks %.2f, reconciles %.2f, status writes %.2f;"
+                            + " throttled by ECS's buckets: %s; jobs in memory after: %d; tasks followed after: %d%n",
+                    ecs.calls("RunTask") / (double) JOBS,
+                    ecs.calls("ListTasks") / (double) JOBS,
+                    reconciles.sum() / (double) JOBS,
+                    statusWrites / (double) JOBS,
+                    ecs.throttles(),
+                    operator.rememberedJobs(),
+                    operator.taskTracker().followed());
+            System.out.printf(
+                    "ScaleBench: stop to status: median %d ms, p95 %d ms, max %d ms (%d stops)%n",
+                    percentile(latencies, 0.5),
+                    percentile(latencies, 0.95),
+                    latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1),
+                    latencies.size());
+            System.out.printf(
+                    "ScaleBench: this JVM (operator, mock API server, ECS stand-in): peak RSS %d MiB, heap in use"
+                            + " after a GC once every job was launched %d MiB, CPU %.1f s (%.3f s per job)%n",
+                    peakRssKib() / 1024, heapInUse / (1024 * 1024), cpu / 1e9, cpu / 1e9 / JOBS);
+            operator.close();
         }
-
-        @Override
-        public void onClose(WatcherException cause) {}
-      });
-      operator.start();
-      long cpuBefore = cpuNanos();
-      Instant start = Instant.now();
-      for (int i = 0; i < JOBS; i++) {
-        client.resource(job("job-" + i)).create();
-      }
-      Awaitility.await().atMost(Duration.ofHours(2)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> ecs.launched().size() >= JOBS);
-      long heapInUse = heapAfterGc();
-      Awaitility.await().atMost(Duration.ofHours(2)).pollInterval(Duration.ofSeconds(2))
-          .until(() -> finished(client) >= JOBS);
-      Instant end = Instant.now();
-      long cpu = cpuNanos() - cpuBefore;
-      watch.close();
-
-      double taskMinutes = 0;
-      for (TaskView task : ecs.launched()) {
-        Instant stopped = ecs.stoppedAt(task.arn()).orElse(end);
-        taskMinutes += Duration.between(task.launchedAt(), stopped).toMillis() / 60_000.0;
-      }
-      List<Long> latencies = new ArrayList<>();
-      ecs.stops().forEach((arn, stoppedAt) -> Optional.ofNullable(stopSeen.get(arn))
-          .ifPresent(seen -> latencies.add(Duration.between(stoppedAt, seen).toMillis())));
-      latencies.sort(Long::compare);
-      long statusWrites = calls.matching(c -> "PATCH".equals(c.method()) && c.path().endsWith("/status")).size();
-      System.out.printf("%nScaleBench: %d one-task jobs, tasks run %d s, %s, done in %.0f s%n", JOBS, RUN.toSeconds(),
-          EVENTS ? "task events and a 5 min safety poll" : "polled every 15 s",
-          Duration.between(start, end).toMillis() / 1000.0);
-      System.out.printf("ScaleBench: DescribeTasks %d calls, %.3f per running task per minute (%.0f task-minutes);"
-              + " %.2f task ARNs per call%n", ecs.calls("DescribeTasks"), ecs.calls("DescribeTasks") / taskMinutes,
-          taskMinutes, ecs.describedArns() / (double) Math.max(1, ecs.calls("DescribeTasks")));
-      System.out.printf("ScaleBench: per job: RunTask %.2f, ListTasks %.2f, reconciles %.2f, status writes %.2f;"
-              + " throttled by ECS's buckets: %s; jobs in memory after: %d; tasks followed after: %d%n",
-          ecs.calls("RunTask") / (double) JOBS, ecs.calls("ListTasks") / (double) JOBS, reconciles.sum() / (double) JOBS,
-          statusWrites / (double) JOBS, ecs.throttles(), operator.rememberedJobs(), operator.taskTracker().followed());
-      System.out.printf("ScaleBench: stop to status: median %d ms, p95 %d ms, max %d ms (%d stops)%n",
-          percentile(latencies, 0.5), percentile(latencies, 0.95), latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1),
-          latencies.size());
-      System.out.printf("ScaleBench: this JVM (operator, mock API server, ECS stand-in): peak RSS %d MiB, heap in use"
-          + " after a GC once every job was launched %d MiB, CPU %.1f s (%.3f s per job)%n", peakRssKib() / 1024,
-          heapInUse / (1024 * 1024), cpu / 1e9, cpu / 1e9 / JOBS);
-      operator.close();
     }
-  }
 
-  static IiifJob job(String name) {
-    IiifJob job = OperatorHarness.job(name, new IiifJobSpec(List.of("a.jpg"), null, null,
-        new io.iiifaws.api.TaskSpec(CLUSTER, "go-iiif:1", "iiif", io.iiifaws.api.LaunchType.FARGATE, null, null, null),
-        new io.iiifaws.api.NetworkSpec(List.of("subnet-0a1b2c3d4e5f60718"), List.of("sg-0a1b2c3d4e5f60718"), null),
-        null, null, null, null, null, null, null, null, null));
-    job.getMetadata().setNamespace("bench");
-    return job;
-  }
+    static IiifJob job(String name) {
+        IiifJob job = OperatorHarness.job(
+                name,
+                new IiifJobSpec(
+                        List.of("a.jpg"),
+                        null,
+                        null,
+                        new io.iiifaws.api.TaskSpec(
+                                CLUSTER, "go-iiif:1", "iiif", io.iiifaws.api.LaunchType.FARGATE, null, null, null),
+                        new io.iiifaws.api.NetworkSpec(
+                                List.of("subnet-0a1b2c3d4e5f60718"), List.of("sg-0a1b2c3d4e5f60718"), null),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
+        job.getMetadata().setNamespace("bench");
+        return job;
+    }
 
-  static long finished(KubernetesClient client) {
-    return client.resources(IiifJob.class).inNamespace("bench").list().getItems().stream()
-        .filter(j -> j.getStatus() != null && j.getStatus().isFinished()).count();
-  }
+    static long finished(KubernetesClient client) {
+        return client.resources(IiifJob.class).inNamespace("bench").list().getItems().stream()
+                .filter(j -> j.getStatus() != null && j.getStatus().isFinished())
+                .count();
+    }
 
-  static long percentile(List<Long> sorted, double p) {
-    return sorted.isEmpty() ? -1 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
-  }
+    static long percentile(List<Long> sorted, double p) {
+        return sorted.isEmpty() ? -1 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
+    }
 
-  static long heapAfterGc() {
-    System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
+    static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
 
-  static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-  }
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
-  static long peakRssKib() throws java.io.IOException {
-    return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM:"))
-        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
-  }
+    static long peakRssKib() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("VmHWM:"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                .findFirst()
+                .orElse(-1L);
+    }
 }

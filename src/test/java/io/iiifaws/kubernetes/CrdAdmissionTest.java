@@ -23,11 +23,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The generated CRD's schema and CEL rules, as the real API server applies them. */
 class CrdAdmissionTest {
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  static RealApiServer server;
-  static String namespace;
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static RealApiServer server;
+    static String namespace;
 
-  static final String VALID = """
+    static final String VALID =
+            """
       apiVersion: iiif-aws.io/v1alpha1
       kind: IiifJob
       metadata: {name: j}
@@ -38,40 +39,43 @@ class CrdAdmissionTest {
         process: {style: v4, reports: "s3://museum-iiif/reports/"}
       """;
 
-  @BeforeAll
-  static void start() {
-    server = RealApiServer.get();
-    namespace = server.newNamespace("admission");
-  }
-
-  @AfterAll
-  static void deleteJobs() {
-    server.deleteJobs(namespace);
-  }
-
-  static String with(String pointer, String value) throws Exception {
-    JsonNode job = YAML.readTree(VALID);
-    int slash = pointer.lastIndexOf('/');
-    ObjectNode parent = (ObjectNode) job;
-    for (String part : pointer.substring(1, slash).split("/")) {
-      parent = parent.has(part) ? (ObjectNode) parent.get(part) : parent.putObject(part);
+    @BeforeAll
+    static void start() {
+        server = RealApiServer.get();
+        namespace = server.newNamespace("admission");
     }
-    String field = pointer.substring(slash + 1);
-    if (value == null) {
-      parent.remove(field);
-    } else {
-      parent.set(field, YAML.readTree(value));
+
+    @AfterAll
+    static void deleteJobs() {
+        server.deleteJobs(namespace);
     }
-    return YAML.writeValueAsString(job);
-  }
 
-  @Test
-  void aValidJobIsAdmitted() {
-    assertThat(server.admissionProblems(namespace, VALID)).isEmpty();
-  }
+    static String with(String pointer, String value) throws Exception {
+        JsonNode job = YAML.readTree(VALID);
+        int slash = pointer.lastIndexOf('/');
+        ObjectNode parent = (ObjectNode) job;
+        for (String part : pointer.substring(1, slash).split("/")) {
+            parent = parent.has(part) ? (ObjectNode) parent.get(part) : parent.putObject(part);
+        }
+        String field = pointer.substring(slash + 1);
+        if (value == null) {
+            parent.remove(field);
+        } else {
+            parent.set(field, YAML.readTree(value));
+        }
+        return YAML.writeValueAsString(job);
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @Test
+    void aValidJobIsAdmitted() {
+        assertThat(server.admissionProblems(namespace, VALID)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
       no uris                   | /spec/uris                          |                           | spec.uris: Required value
       empty uris                | /spec/uris                          | []                        | spec.uris: Invalid value: 0: spec.uris in body should have at least 1 items
       too many uris             | /spec/uris                          | TOO_MANY                  | spec.uris: Too many: 30001: must have at most 30000 items
@@ -96,57 +100,69 @@ class CrdAdmissionTest {
       lambda without function   | /spec/lambda                        | {"qualifier": "live"}     | spec.lambda.functionName: Required value
       bad region                | /spec/region                        | "Europe"                  | spec.region: Invalid value: "Europe"
       """)
-  void anInvalidJobIsRefusedNamingTheField(String name, String pointer, String value, String problem) throws Exception {
-    String json = "TOO_MANY".equals(value)
-        ? YAML.writeValueAsString(java.util.stream.IntStream.rangeClosed(0, 30_000).mapToObj(i -> i + ".jpg").toList())
-        : value;
-    assertThat(server.admissionProblems(namespace, with(pointer, json))).anySatisfy(p -> assertThat(p).startsWith(problem));
-  }
-
-  @Test
-  void whatShapesARunCannotChangeOnceTheJobExists() throws Exception {
-    var jobs = server.admin().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(namespace);
-    GenericKubernetesResource created = jobs.resource(server.admin().getKubernetesSerialization()
-        .unmarshal(VALID.replace("name: j", "name: fixed"), GenericKubernetesResource.class)).create();
-
-    assertThat(update(created, "/spec/uris", "[other.png]")).containsExactly(
-        "spec.uris: Invalid value: spec.uris cannot be changed once the job exists");
-    assertThat(update(created, "/spec/task/cluster", "other")).containsExactly(
-        "spec.task: Invalid value: spec.task.cluster cannot be changed once the job exists");
-    assertThat(update(created, "/spec/mode", "Invoke")).contains(
-        "spec.mode: Invalid value: \"Invoke\": spec.mode cannot be changed once the job exists");
-    assertThat(update(created, "/spec/region", "eu-west-1")).containsExactly(
-        "spec: Invalid value: spec.region cannot be changed once the job exists");
-    assertThat(update(created, "/spec/suspend", "true")).isEmpty();
-    assertThat(update(created, "/spec/task/taskDefinition", "go-iiif:2")).isEmpty();
-  }
-
-  /** The problems of changing one field of the stored job (a server-side dry run of the update). */
-  static List<String> update(GenericKubernetesResource stored, String pointer, String value) throws Exception {
-    JsonNode job = YAML.valueToTree(stored);
-    int slash = pointer.lastIndexOf('/');
-    ((ObjectNode) job.at(pointer.substring(0, slash))).set(pointer.substring(slash + 1), YAML.readTree(value));
-    GenericKubernetesResource changed = YAML.treeToValue(job, GenericKubernetesResource.class);
-    try {
-      server.admin().genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob").inNamespace(namespace)
-          .resource(changed).dryRun().update();
-      return List.of();
-    } catch (KubernetesClientException e) {
-      return RealApiServer.causes(e);
+    void anInvalidJobIsRefusedNamingTheField(String name, String pointer, String value, String problem)
+            throws Exception {
+        String json = "TOO_MANY".equals(value)
+                ? YAML.writeValueAsString(java.util.stream.IntStream.rangeClosed(0, 30_000)
+                        .mapToObj(i -> i + ".jpg")
+                        .toList())
+                : value;
+        assertThat(server.admissionProblems(namespace, with(pointer, json)))
+                .anySatisfy(p -> assertThat(p).startsWith(problem));
     }
-  }
 
-  static Stream<Path> examples() throws Exception {
-    try (Stream<Path> files = Files.list(Path.of("examples"))) {
-      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+    @Test
+    void whatShapesARunCannotChangeOnceTheJobExists() throws Exception {
+        var jobs = server.admin()
+                .genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob")
+                .inNamespace(namespace);
+        GenericKubernetesResource created = jobs.resource(server.admin()
+                        .getKubernetesSerialization()
+                        .unmarshal(VALID.replace("name: j", "name: fixed"), GenericKubernetesResource.class))
+                .create();
+
+        assertThat(update(created, "/spec/uris", "[other.png]"))
+                .containsExactly("spec.uris: Invalid value: spec.uris cannot be changed once the job exists");
+        assertThat(update(created, "/spec/task/cluster", "other"))
+                .containsExactly("spec.task: Invalid value: spec.task.cluster cannot be changed once the job exists");
+        assertThat(update(created, "/spec/mode", "Invoke"))
+                .contains("spec.mode: Invalid value: \"Invoke\": spec.mode cannot be changed once the job exists");
+        assertThat(update(created, "/spec/region", "eu-west-1"))
+                .containsExactly("spec: Invalid value: spec.region cannot be changed once the job exists");
+        assertThat(update(created, "/spec/suspend", "true")).isEmpty();
+        assertThat(update(created, "/spec/task/taskDefinition", "go-iiif:2")).isEmpty();
     }
-  }
 
-  @ParameterizedTest
-  @MethodSource("examples")
-  void everyExampleIsAdmittedByAServerSideDryRun(Path example) throws Exception {
-    var kubectl = server.kubectl("apply", "--dry-run=server", "-n", namespace, "-f", example.toString());
-    Assertions.assertThat(kubectl.status()).as(kubectl.output()).isZero();
-    assertThat(kubectl.output()).contains("(server dry run)");
-  }
+    /** The problems of changing one field of the stored job (a server-side dry run of the update). */
+    static List<String> update(GenericKubernetesResource stored, String pointer, String value) throws Exception {
+        JsonNode job = YAML.valueToTree(stored);
+        int slash = pointer.lastIndexOf('/');
+        ((ObjectNode) job.at(pointer.substring(0, slash))).set(pointer.substring(slash + 1), YAML.readTree(value));
+        GenericKubernetesResource changed = YAML.treeToValue(job, GenericKubernetesResource.class);
+        try {
+            server.admin()
+                    .genericKubernetesResources("iiif-aws.io/v1alpha1", "IiifJob")
+                    .inNamespace(namespace)
+                    .resource(changed)
+                    .dryRun()
+                    .update();
+            return List.of();
+        } catch (KubernetesClientException e) {
+            return RealApiServer.causes(e);
+        }
+    }
+
+    static Stream<Path> examples() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("examples"))) {
+            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void everyExampleIsAdmittedByAServerSideDryRun(Path example) throws Exception {
+        var kubectl = server.kubectl("apply", "--dry-run=server", "-n", namespace, "-f", example.toString());
+        Assertions.assertThat(kubectl.status()).as(kubectl.output()).isZero();
+        assertThat(kubectl.output()).contains("(server dry run)");
+    }
 }

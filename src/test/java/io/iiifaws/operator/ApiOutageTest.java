@@ -30,97 +30,124 @@ import org.junit.jupiter.api.Test;
  * sockets behind.
  */
 class ApiOutageTest {
-  OperatorHarness h;
-  TcpProxy link;
-  KubernetesClient throughLink;
-  final HttpClient http = HttpClient.newHttpClient();
+    OperatorHarness h;
+    TcpProxy link;
+    KubernetesClient throughLink;
+    final HttpClient http = HttpClient.newHttpClient();
 
-  @BeforeEach
-  void start() throws Exception {
-    h = new OperatorHarness();
-    link = new TcpProxy(URI.create(h.client().getConfiguration().getMasterUrl()));
-    throughLink = new KubernetesClientBuilder().withConfig(new ConfigBuilder(h.client().getConfiguration())
-        .withMasterUrl(link.uri().toString()).withRequestTimeout(2000).withConnectionTimeout(2000).build()).build();
-  }
-
-  @AfterEach
-  void stop() {
-    h.close();
-    throughLink.close();
-    link.close();
-  }
-
-  IiifJobOperator operator() {
-    IiifJobOperator operator = new IiifJobOperator(throughLink, h.awsClients(),
-        h.config("behind-a-link").withApiCheck(Duration.ofMillis(500)).withCloseClient(false), Clock.systemUTC());
-    return operator;
-  }
-
-  int status(HealthServer server, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
-  @Test
-  void aJobCreatedWhileTheWatchWentSilentIsTakenUpSoonAfterTheApiServerAnswersAgain() throws Exception {
-    try (IiifJobOperator operator = operator();
-        HealthServer health = new HealthServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), operator)) {
-      operator.start();
-      h.create(h.taskJob("before", "a.jpg"));
-      assertThat(h.awaitFinished("before").getStatus().phase()).isEqualTo(Phase.Succeeded);
-
-      link.cut();
-      h.create(h.taskJob("during", "a.jpg"));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(health, "/readyz") == 503);
-      assertThat(status(health, "/healthz")).isEqualTo(200);
-      link.restore();
-
-      // The silent watch would deliver nothing for minutes; the watchdog lists the jobs anew.
-      IiifJob job = h.awaitFinished("during", Duration.ofSeconds(20));
-      assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(health, "/readyz") == 200);
+    @BeforeEach
+    void start() throws Exception {
+        h = new OperatorHarness();
+        link = new TcpProxy(URI.create(h.client().getConfiguration().getMasterUrl()));
+        throughLink = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(h.client().getConfiguration())
+                        .withMasterUrl(link.uri().toString())
+                        .withRequestTimeout(2000)
+                        .withConnectionTimeout(2000)
+                        .build())
+                .build();
     }
-  }
 
-  @Test
-  void startedWhileTheApiServerIsAwayTheOperatorWaitsAliveAndNotReadyThenRuns() throws Exception {
-    link.cut();
-    try (IiifJobOperator operator = operator();
-        HealthServer health = new HealthServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), operator)) {
-      CompletableFuture<Void> started = CompletableFuture.runAsync(operator::start);
-      assertThat(status(health, "/healthz")).isEqualTo(200);
-      assertThat(status(health, "/readyz")).isEqualTo(503);
-      h.create(h.taskJob("waiting", "a.jpg"));
-
-      started.get(60, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(status(health, "/readyz")).isEqualTo(503);
-      link.restore();
-
-      assertThat(h.awaitFinished("waiting", Duration.ofSeconds(30)).getStatus().phase()).isEqualTo(Phase.Succeeded);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(health, "/readyz") == 200);
+    @AfterEach
+    void stop() {
+        h.close();
+        throughLink.close();
+        link.close();
     }
-  }
 
-  @Test
-  void aLeaderThatLosesItsLeaseWhileTheApiServerIsAwayStandsForItAgainInsteadOfExiting() throws Exception {
-    var config = h.config("leader").withApiCheck(Duration.ofMillis(500)).withCloseClient(false);
-    var electing = new IiifJobOperator.Config(config.namespaces(), config.instance(), config.settings(),
-        Optional.of(io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
-            .aLeaderElectionConfiguration("iiif-aws-operator").withLeaseNamespace(OperatorHarness.NAMESPACE)
-            .withIdentity("leader").withLeaseDuration(Duration.ofSeconds(4)).withRenewDeadline(Duration.ofSeconds(3))
-            .withRetryPeriod(Duration.ofMillis(500)).build()),
-        config.josdkMetrics(), config.jobMetrics(), false, config.apiCheck());
-    try (IiifJobOperator operator = new IiifJobOperator(throughLink, h.awsClients(), electing, Clock.systemUTC())) {
-      operator.start();
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(operator::isLeader);
-
-      link.cut();
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !operator.isLeader());
-      link.restore();
-
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(operator::isLeader);
-      h.create(h.taskJob("after", "a.jpg"));
-      assertThat(h.awaitFinished("after").getStatus().phase()).isEqualTo(Phase.Succeeded);
+    IiifJobOperator operator() {
+        IiifJobOperator operator = new IiifJobOperator(
+                throughLink,
+                h.awsClients(),
+                h.config("behind-a-link").withApiCheck(Duration.ofMillis(500)).withCloseClient(false),
+                Clock.systemUTC());
+        return operator;
     }
-  }
+
+    int status(HealthServer server, String path) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    @Test
+    void aJobCreatedWhileTheWatchWentSilentIsTakenUpSoonAfterTheApiServerAnswersAgain() throws Exception {
+        try (IiifJobOperator operator = operator();
+                HealthServer health =
+                        new HealthServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), operator)) {
+            operator.start();
+            h.create(h.taskJob("before", "a.jpg"));
+            assertThat(h.awaitFinished("before").getStatus().phase()).isEqualTo(Phase.Succeeded);
+
+            link.cut();
+            h.create(h.taskJob("during", "a.jpg"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(health, "/readyz") == 503);
+            assertThat(status(health, "/healthz")).isEqualTo(200);
+            link.restore();
+
+            // The silent watch would deliver nothing for minutes; the watchdog lists the jobs anew.
+            IiifJob job = h.awaitFinished("during", Duration.ofSeconds(20));
+            assertThat(job.getStatus().phase()).isEqualTo(Phase.Succeeded);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(health, "/readyz") == 200);
+        }
+    }
+
+    @Test
+    void startedWhileTheApiServerIsAwayTheOperatorWaitsAliveAndNotReadyThenRuns() throws Exception {
+        link.cut();
+        try (IiifJobOperator operator = operator();
+                HealthServer health =
+                        new HealthServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), operator)) {
+            CompletableFuture<Void> started = CompletableFuture.runAsync(operator::start);
+            assertThat(status(health, "/healthz")).isEqualTo(200);
+            assertThat(status(health, "/readyz")).isEqualTo(503);
+            h.create(h.taskJob("waiting", "a.jpg"));
+
+            started.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(status(health, "/readyz")).isEqualTo(503);
+            link.restore();
+
+            assertThat(h.awaitFinished("waiting", Duration.ofSeconds(30))
+                            .getStatus()
+                            .phase())
+                    .isEqualTo(Phase.Succeeded);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(health, "/readyz") == 200);
+        }
+    }
+
+    @Test
+    void aLeaderThatLosesItsLeaseWhileTheApiServerIsAwayStandsForItAgainInsteadOfExiting() throws Exception {
+        var config = h.config("leader").withApiCheck(Duration.ofMillis(500)).withCloseClient(false);
+        var electing =
+                new IiifJobOperator.Config(
+                        config.namespaces(),
+                        config.instance(),
+                        config.settings(),
+                        Optional.of(io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
+                                .aLeaderElectionConfiguration("iiif-aws-operator")
+                                .withLeaseNamespace(OperatorHarness.NAMESPACE)
+                                .withIdentity("leader")
+                                .withLeaseDuration(Duration.ofSeconds(4))
+                                .withRenewDeadline(Duration.ofSeconds(3))
+                                .withRetryPeriod(Duration.ofMillis(500))
+                                .build()),
+                        config.josdkMetrics(),
+                        config.jobMetrics(),
+                        false,
+                        config.apiCheck());
+        try (IiifJobOperator operator = new IiifJobOperator(throughLink, h.awsClients(), electing, Clock.systemUTC())) {
+            operator.start();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(operator::isLeader);
+
+            link.cut();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !operator.isLeader());
+            link.restore();
+
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(operator::isLeader);
+            h.create(h.taskJob("after", "a.jpg"));
+            assertThat(h.awaitFinished("after").getStatus().phase()).isEqualTo(Phase.Succeeded);
+        }
+    }
 }

@@ -36,108 +36,142 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * has the real API server admit them.
  */
 class ExamplesTest {
-  static final Path EXAMPLES = Path.of("examples");
-  static OperatorHarness h;
-  static GoIiifDouble goIiif;
+    static final Path EXAMPLES = Path.of("examples");
+    static OperatorHarness h;
+    static GoIiifDouble goIiif;
 
-  @BeforeAll
-  static void start() throws Exception {
-    h = new OperatorHarness().start();
-    goIiif = new GoIiifDouble(h.moto.endpoint());
-    String role = new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, OperatorHarness.CREDENTIALS).createLambdaRole("examples-" + h.cluster);
-    try (LambdaClient lambda = LambdaClient.builder().region(Region.of(OperatorHarness.REGION)).endpointOverride(h.moto.endpoint())
-        .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)).build()) {
-      lambda.createFunction(r -> r.functionName("iiif-process").runtime(Runtime.JAVA21).role(role)
-          .handler("io.iiifaws.handler.S3EventHandler::handleRequest")
-          .code(c -> c.zipFile(SdkBytes.fromByteArray(new byte[] {80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))));
-    } catch (ResourceConflictException alreadyThere) {
-      // another test created it in the shared emulator
+    @BeforeAll
+    static void start() throws Exception {
+        h = new OperatorHarness().start();
+        goIiif = new GoIiifDouble(h.moto.endpoint());
+        String role = new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, OperatorHarness.CREDENTIALS)
+                .createLambdaRole("examples-" + h.cluster);
+        try (LambdaClient lambda = LambdaClient.builder()
+                .region(Region.of(OperatorHarness.REGION))
+                .endpointOverride(h.moto.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS))
+                .build()) {
+            lambda.createFunction(r -> r.functionName("iiif-process")
+                    .runtime(Runtime.JAVA21)
+                    .role(role)
+                    .handler("io.iiifaws.handler.S3EventHandler::handleRequest")
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                            new byte[] {80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))));
+        } catch (ResourceConflictException alreadyThere) {
+            // another test created it in the shared emulator
+        }
     }
-  }
 
-  @AfterAll
-  static void stop() {
-    goIiif.close();
-    h.close();
-  }
+    @AfterAll
+    static void stop() {
+        goIiif.close();
+        h.close();
+    }
 
-  static Stream<Path> manifests() throws IOException {
-    try (Stream<Path> files = Files.list(EXAMPLES)) {
-      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+    static Stream<Path> manifests() throws IOException {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
     }
-  }
 
-  @ParameterizedTest
-  @MethodSource("manifests")
-  void anExampleJobRunsToSuccess(Path manifest) throws Exception {
-    IiifJob job = new KubernetesSerialization().unmarshal(Files.readString(manifest), IiifJob.class);
-    job.getMetadata().setNamespace(OperatorHarness.NAMESPACE);
-    if (job.getSpec().mode() == Mode.Task) {
-      Specs.with(job, "task.cluster", h.cluster);
-      Specs.with(job, "task.taskDefinition", h.taskDefinition);
-      Specs.with(job, "network.subnets", List.of(h.network.subnet()));
-      Specs.with(job, "network.securityGroups", List.of(h.network.securityGroup()));
-    }
-    boolean checked = job.getSpec().process().reports() != null;
-    if (checked) {
-      // The example's bucket, in the emulator, and go-iiif writing its reports there.
-      String bucket = ReportLocation.parse(job.getSpec().process().reports(), OperatorHarness.REGION).bucket();
-      if (!goIiif.s3().listBuckets().buckets().stream().anyMatch(b -> b.name().equals(bucket))) {
-        goIiif.createBucket(bucket);
-      }
-      goIiif.runTasksOf(h.aws, origin -> GoIiifDouble.Result.PROCESSED);
-    }
-    h.create(job);
+    @ParameterizedTest
+    @MethodSource("manifests")
+    void anExampleJobRunsToSuccess(Path manifest) throws Exception {
+        IiifJob job = new KubernetesSerialization().unmarshal(Files.readString(manifest), IiifJob.class);
+        job.getMetadata().setNamespace(OperatorHarness.NAMESPACE);
+        if (job.getSpec().mode() == Mode.Task) {
+            Specs.with(job, "task.cluster", h.cluster);
+            Specs.with(job, "task.taskDefinition", h.taskDefinition);
+            Specs.with(job, "network.subnets", List.of(h.network.subnet()));
+            Specs.with(job, "network.securityGroups", List.of(h.network.securityGroup()));
+        }
+        boolean checked = job.getSpec().process().reports() != null;
+        if (checked) {
+            // The example's bucket, in the emulator, and go-iiif writing its reports there.
+            String bucket = ReportLocation.parse(job.getSpec().process().reports(), OperatorHarness.REGION)
+                    .bucket();
+            if (!goIiif.s3().listBuckets().buckets().stream()
+                    .anyMatch(b -> b.name().equals(bucket))) {
+                goIiif.createBucket(bucket);
+            }
+            goIiif.runTasksOf(h.aws, origin -> GoIiifDouble.Result.PROCESSED);
+        }
+        h.create(job);
 
-    IiifJob done = h.awaitFinished(job.getMetadata().getName());
-    assertThat(done.getStatus().phase()).as(String.valueOf(done.getStatus().conditions())).isEqualTo(Phase.Succeeded);
-    if (checked) {
-      assertThat(done.getStatus().images().processed()).isEqualTo(job.getSpec().uris().size());
+        IiifJob done = h.awaitFinished(job.getMetadata().getName());
+        assertThat(done.getStatus().phase())
+                .as(String.valueOf(done.getStatus().conditions()))
+                .isEqualTo(Phase.Succeeded);
+        if (checked) {
+            assertThat(done.getStatus().images().processed())
+                    .isEqualTo(job.getSpec().uris().size());
+        }
     }
-  }
 
-  @Test
-  void theOtherExamplesAreWellFormedAndAgree() throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    JsonNode taskDefinition = json.readTree(EXAMPLES.resolve("ecs/task-definition.json").toFile());
-    assertThat(taskDefinition.at("/containerDefinitions/0/name").asText()).isEqualTo("iiif");
-    assertThat(taskDefinition.at("/networkMode").asText()).isEqualTo("awsvpc");
-    JsonNode config = json.readTree(EXAMPLES.resolve("go-iiif/config.json").toFile());
-    assertThat(config.at("/graphics/driver").asText()).isEqualTo("native://");
-    assertThat(config.at("/images/source/uri").asText()).startsWith("s3blob://");
-    JsonNode instructions = json.readTree(EXAMPLES.resolve("go-iiif/instructions.json").toFile());
-    instructions.forEach(i -> assertThat(i.has("size")).isTrue());
-    try (Stream<Path> policies = Files.list(EXAMPLES.resolve("iam"))) {
-      for (Path policy : policies.toList()) {
-        JsonNode document = json.readTree(policy.toFile());
-        assertThat(document.path("Version").asText()).as(policy.toString()).isEqualTo("2012-10-17");
-        document.path("Statement").forEach(s -> assertThat(s.path("Action").toString()).as(policy.toString()).doesNotContain("*\""));
-      }
+    @Test
+    void theOtherExamplesAreWellFormedAndAgree() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode taskDefinition =
+                json.readTree(EXAMPLES.resolve("ecs/task-definition.json").toFile());
+        assertThat(taskDefinition.at("/containerDefinitions/0/name").asText()).isEqualTo("iiif");
+        assertThat(taskDefinition.at("/networkMode").asText()).isEqualTo("awsvpc");
+        JsonNode config = json.readTree(EXAMPLES.resolve("go-iiif/config.json").toFile());
+        assertThat(config.at("/graphics/driver").asText()).isEqualTo("native://");
+        assertThat(config.at("/images/source/uri").asText()).startsWith("s3blob://");
+        JsonNode instructions =
+                json.readTree(EXAMPLES.resolve("go-iiif/instructions.json").toFile());
+        instructions.forEach(i -> assertThat(i.has("size")).isTrue());
+        try (Stream<Path> policies = Files.list(EXAMPLES.resolve("iam"))) {
+            for (Path policy : policies.toList()) {
+                JsonNode document = json.readTree(policy.toFile());
+                assertThat(document.path("Version").asText())
+                        .as(policy.toString())
+                        .isEqualTo("2012-10-17");
+                document.path("Statement")
+                        .forEach(s -> assertThat(s.path("Action").toString())
+                                .as(policy.toString())
+                                .doesNotContain("*\""));
+            }
+        }
+        JsonNode operatorPolicy =
+                json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
+        assertThat(operatorPolicy.toString())
+                .contains(
+                        "ecs:RunTask",
+                        "ecs:DescribeTasks",
+                        "ecs:ListTasks",
+                        "ecs:StopTask",
+                        "ecs:TagResource",
+                        "iam:PassRole");
     }
-    JsonNode operatorPolicy = json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
-    assertThat(operatorPolicy.toString()).contains("ecs:RunTask", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask",
-        "ecs:TagResource", "iam:PassRole");
-  }
 
-  @Test
-  void theTaskEventsRuleSendsWhatTheOperatorReadsToTheQueueItMayRead() throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    JsonNode pattern = json.readTree(EXAMPLES.resolve("task-events/event-pattern.json").toFile());
-    for (JsonNode lastStatus : pattern.at("/detail/lastStatus")) {
-      var event = json.createObjectNode();
-      event.put("source", pattern.at("/source/0").asText());
-      event.put("detail-type", pattern.at("/detail-type/0").asText());
-      event.putObject("detail").put("taskArn", "arn:aws:ecs:us-east-1:1:task/iiif/t").put("version", 2)
-          .put("lastStatus", lastStatus.asText());
-      assertThat(io.iiifaws.ecs.TaskEvents.parse(event.toString())).as(lastStatus.asText()).isPresent();
+    @Test
+    void theTaskEventsRuleSendsWhatTheOperatorReadsToTheQueueItMayRead() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode pattern =
+                json.readTree(EXAMPLES.resolve("task-events/event-pattern.json").toFile());
+        for (JsonNode lastStatus : pattern.at("/detail/lastStatus")) {
+            var event = json.createObjectNode();
+            event.put("source", pattern.at("/source/0").asText());
+            event.put("detail-type", pattern.at("/detail-type/0").asText());
+            event.putObject("detail")
+                    .put("taskArn", "arn:aws:ecs:us-east-1:1:task/iiif/t")
+                    .put("version", 2)
+                    .put("lastStatus", lastStatus.asText());
+            assertThat(io.iiifaws.ecs.TaskEvents.parse(event.toString()))
+                    .as(lastStatus.asText())
+                    .isPresent();
+        }
+        assertThat(pattern.at("/detail/lastStatus").toString()).contains("RUNNING", "STOPPED");
+        String queue = json.readTree(
+                        EXAMPLES.resolve("task-events/queue-policy.json").toFile())
+                .at("/Statement/0/Resource")
+                .asText();
+        JsonNode operatorPolicy =
+                json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
+        assertThat(operatorPolicy.path("Statement")).anySatisfy(statement -> {
+            assertThat(statement.path("Resource").asText()).isEqualTo(queue);
+            assertThat(statement.path("Action").toString()).contains("sqs:ReceiveMessage", "sqs:DeleteMessage");
+        });
     }
-    assertThat(pattern.at("/detail/lastStatus").toString()).contains("RUNNING", "STOPPED");
-    String queue = json.readTree(EXAMPLES.resolve("task-events/queue-policy.json").toFile())
-        .at("/Statement/0/Resource").asText();
-    JsonNode operatorPolicy = json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
-    assertThat(operatorPolicy.path("Statement")).anySatisfy(statement -> {
-      assertThat(statement.path("Resource").asText()).isEqualTo(queue);
-      assertThat(statement.path("Action").toString()).contains("sqs:ReceiveMessage", "sqs:DeleteMessage");
-    });
-  }
 }

@@ -28,90 +28,120 @@ import org.slf4j.LoggerFactory;
  * event, a log line or stderr.
  */
 class SecretsTest {
-  static final String TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDrwqYdK7n8Lq0ExampleSessionToken"
-      + "ExampleSessionTokenExampleSessionToken+AnotherPartOfTheTokenThatRunsOnForAWhile/AndSomeMore==";
-  static final String KEY_ID = "ASIAQXEXAMPLE7KEYID4";
-  static final String SIGNATURE = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
-  /** ECS's answer to a request signed with a wrong key (the JSON services' InvalidSignatureException). */
-  static final String INVALID_SIGNATURE = "The request signature we calculated does not match the signature you provided."
-      + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"
-      + "The Canonical String for this request should have been\n'POST\n/\n\ncontent-type:application/x-amz-json-1.1\n"
-      + "host:ecs.us-east-1.amazonaws.com\nx-amz-date:20261201T120000Z\nx-amz-security-token:" + TOKEN + "\n"
-      + "x-amz-target:AmazonEC2ContainerServiceV20141113.RunTask\n\ncontent-type;host;x-amz-date;x-amz-security-token;"
-      + "x-amz-target\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'\n\nThe String-to-Sign should have"
-      + " been\n'AWS4-HMAC-SHA256\n20261201T120000Z\n20261201/us-east-1/ecs/aws4_request\n" + SIGNATURE + "'\n";
-  /** The other shapes: a presigned URL, an Authorization header, S3's XML error document. */
-  static final String QUOTED_ELSEWHERE = "AccessDenied: https://museum-iiif.s3.amazonaws.com/reports/a?X-Amz-Algorithm="
-      + "AWS4-HMAC-SHA256&X-Amz-Credential=" + KEY_ID + "%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token="
-      + TOKEN.replace("/", "%2F") + "&X-Amz-Signature=" + SIGNATURE + " Authorization: AWS4-HMAC-SHA256 Credential=" + KEY_ID
-      + "/20261201/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + SIGNATURE
-      + " <AWSAccessKeyId>" + KEY_ID + "</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256\n20261201T120000Z</StringToSign>"
-      + "<SignatureProvided>" + SIGNATURE + "</SignatureProvided><CanonicalRequest>GET\n/\nx-amz-security-token:" + TOKEN
-      + "</CanonicalRequest>";
+    static final String TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDrwqYdK7n8Lq0ExampleSessionToken"
+            + "ExampleSessionTokenExampleSessionToken+AnotherPartOfTheTokenThatRunsOnForAWhile/AndSomeMore==";
+    static final String KEY_ID = "ASIAQXEXAMPLE7KEYID4";
+    static final String SIGNATURE = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+    /** ECS's answer to a request signed with a wrong key (the JSON services' InvalidSignatureException). */
+    static final String INVALID_SIGNATURE =
+            "The request signature we calculated does not match the signature you provided."
+                    + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+                    + "The Canonical String for this request should have been\n'POST\n/\n\ncontent-type:application/x-amz-json-1.1\n"
+                    + "host:ecs.us-east-1.amazonaws.com\nx-amz-date:20261201T120000Z\nx-amz-security-token:" + TOKEN
+                    + "\n"
+                    + "x-amz-target:AmazonEC2ContainerServiceV20141113.RunTask\n\ncontent-type;host;x-amz-date;x-amz-security-token;"
+                    + "x-amz-target\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'\n\nThe String-to-Sign should have"
+                    + " been\n'AWS4-HMAC-SHA256\n20261201T120000Z\n20261201/us-east-1/ecs/aws4_request\n" + SIGNATURE
+                    + "'\n";
+    /** The other shapes: a presigned URL, an Authorization header, S3's XML error document. */
+    static final String QUOTED_ELSEWHERE =
+            "AccessDenied: https://museum-iiif.s3.amazonaws.com/reports/a?X-Amz-Algorithm="
+                    + "AWS4-HMAC-SHA256&X-Amz-Credential=" + KEY_ID
+                    + "%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token="
+                    + TOKEN.replace("/", "%2F") + "&X-Amz-Signature=" + SIGNATURE
+                    + " Authorization: AWS4-HMAC-SHA256 Credential=" + KEY_ID
+                    + "/20261201/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + SIGNATURE
+                    + " <AWSAccessKeyId>" + KEY_ID
+                    + "</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256\n20261201T120000Z</StringToSign>"
+                    + "<SignatureProvided>" + SIGNATURE
+                    + "</SignatureProvided><CanonicalRequest>GET\n/\nx-amz-security-token:" + TOKEN
+                    + "</CanonicalRequest>";
 
-  OperatorHarness h;
-  ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    OperatorHarness h;
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-  @BeforeEach
-  void start() throws Exception {
-    logs.start();
-    root.addAppender(logs);
-    h = new OperatorHarness().start();
-  }
+    @BeforeEach
+    void start() throws Exception {
+        logs.start();
+        root.addAppender(logs);
+        h = new OperatorHarness().start();
+    }
 
-  @AfterEach
-  void stop() {
-    h.close();
-    root.detachAppender(logs);
-  }
+    @AfterEach
+    void stop() {
+        h.close();
+        root.detachAppender(logs);
+    }
 
-  static void assertNothingSecretIn(String text) {
-    assertThat(text).doesNotContain(TOKEN.substring(0, 40), KEY_ID, SIGNATURE, "IQoJb3Jp", TOKEN.substring(TOKEN.length() - 30));
-  }
+    static void assertNothingSecretIn(String text) {
+        assertThat(text)
+                .doesNotContain(
+                        TOKEN.substring(0, 40), KEY_ID, SIGNATURE, "IQoJb3Jp", TOKEN.substring(TOKEN.length() - 30));
+    }
 
-  @Test
-  void signatureErrorsReachNoStatusEventOrLogWithTheSessionTokenInThem() {
-    h.aws.failNext("RunTask", new Fault(400, "InvalidSignatureException", INVALID_SIGNATURE));
-    h.create(h.taskJob("signed", "a.jpg"));
+    @Test
+    void signatureErrorsReachNoStatusEventOrLogWithTheSessionTokenInThem() {
+        h.aws.failNext("RunTask", new Fault(400, "InvalidSignatureException", INVALID_SIGNATURE));
+        h.create(h.taskJob("signed", "a.jpg"));
 
-    IiifJob job = h.awaitFinished("signed");
+        IiifJob job = h.awaitFinished("signed");
 
-    String message = job.getStatus().condition("Failed").orElseThrow().message();
-    assertThat(message).startsWith("RunTask: InvalidSignatureException: The request signature we calculated does not match"
-        + " the signature you provided.").contains("[the canonical request and string to sign are removed]");
-    assertNothingSecretIn(h.client().getKubernetesSerialization().asJson(job));
-    List<String> notes = h.events("signed").stream().map(Event::getNote).toList();
-    assertThat(notes).anySatisfy(n -> assertThat(n).contains("InvalidSignatureException"));
-    notes.forEach(SecretsTest::assertNothingSecretIn);
-    List<String> lines = new ArrayList<>(logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
-    assertThat(lines).anySatisfy(l -> assertThat(l).contains("InvalidSignatureException"));
-    lines.forEach(SecretsTest::assertNothingSecretIn);
-  }
+        String message = job.getStatus().condition("Failed").orElseThrow().message();
+        assertThat(message)
+                .startsWith("RunTask: InvalidSignatureException: The request signature we calculated does not match"
+                        + " the signature you provided.")
+                .contains("[the canonical request and string to sign are removed]");
+        assertNothingSecretIn(h.client().getKubernetesSerialization().asJson(job));
+        List<String> notes = h.events("signed").stream().map(Event::getNote).toList();
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("InvalidSignatureException"));
+        notes.forEach(SecretsTest::assertNothingSecretIn);
+        List<String> lines = new ArrayList<>(
+                logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("InvalidSignatureException"));
+        lines.forEach(SecretsTest::assertNothingSecretIn);
+    }
 
-  @Test
-  void theCommandLineSaysWhatAwsSaidWithoutTheSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path credentials = dir.resolve("credentials");
-    java.nio.file.Files.writeString(credentials, "[iiif]\naws_access_key_id = test\naws_secret_access_key = test\n");
-    h.aws.failNext("RunTask", new Fault(400, "InvalidSignatureException", INVALID_SIGNATURE));
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Main.run(Map.of("AWS_ENDPOINT_URL", h.aws.endpoint().toString()), new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(err, true, StandardCharsets.UTF_8), "process-ecs", "-ecs-dsn",
-        "region=us-east-1 credentials=" + credentials + ":iiif",
-        "-cluster", h.cluster, "-task", h.taskDefinition, "-container", "iiif", "-subnet", h.network.subnet(), "a.jpg");
+    @Test
+    void theCommandLineSaysWhatAwsSaidWithoutTheSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path credentials = dir.resolve("credentials");
+        java.nio.file.Files.writeString(
+                credentials, "[iiif]\naws_access_key_id = test\naws_secret_access_key = test\n");
+        h.aws.failNext("RunTask", new Fault(400, "InvalidSignatureException", INVALID_SIGNATURE));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(
+                Map.of("AWS_ENDPOINT_URL", h.aws.endpoint().toString()),
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                "process-ecs",
+                "-ecs-dsn",
+                "region=us-east-1 credentials=" + credentials + ":iiif",
+                "-cluster",
+                h.cluster,
+                "-task",
+                h.taskDefinition,
+                "-container",
+                "iiif",
+                "-subnet",
+                h.network.subnet(),
+                "a.jpg");
 
-    assertThat(status).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("iiif-aws process-ecs: RunTask: InvalidSignatureException");
-    assertNothingSecretIn(err.toString(StandardCharsets.UTF_8));
-  }
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("iiif-aws process-ecs: RunTask: InvalidSignatureException");
+        assertNothingSecretIn(err.toString(StandardCharsets.UTF_8));
+    }
 
-  @Test
-  void everyShapeOfQuotedCredentialsIsScrubbed() {
-    String scrubbed = AwsErrors.scrub(QUOTED_ELSEWHERE);
-    assertNothingSecretIn(scrubbed);
-    assertThat(scrubbed).startsWith("AccessDenied: https://museum-iiif.s3.amazonaws.com/reports/a?X-Amz-Algorithm=AWS4-HMAC-SHA256")
-        .contains("<StringToSign>[removed]</StringToSign>");
-    assertThat(AwsErrors.scrub("ClientException: Unable to describe task definition.")).isEqualTo(
-        "ClientException: Unable to describe task definition.");
-  }
+    @Test
+    void everyShapeOfQuotedCredentialsIsScrubbed() {
+        String scrubbed = AwsErrors.scrub(QUOTED_ELSEWHERE);
+        assertNothingSecretIn(scrubbed);
+        assertThat(scrubbed)
+                .startsWith(
+                        "AccessDenied: https://museum-iiif.s3.amazonaws.com/reports/a?X-Amz-Algorithm=AWS4-HMAC-SHA256")
+                .contains("<StringToSign>[removed]</StringToSign>");
+        assertThat(AwsErrors.scrub("ClientException: Unable to describe task definition."))
+                .isEqualTo("ClientException: Unable to describe task definition.");
+    }
 }

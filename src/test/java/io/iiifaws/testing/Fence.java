@@ -20,84 +20,87 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * Kubernetes clients.
  */
 public final class Fence {
-  /** Where between deciding to launch and the status write the operator dies. */
-  public enum CrashPoint {
-    BEFORE_RUN_TASK,
-    AFTER_RUN_TASK,
-    BEFORE_STATUS_PATCH,
-    AFTER_STATUS_PATCH
-  }
-
-  private final AtomicReference<CrashPoint> armed;
-  private final CountDownLatch dead = new CountDownLatch(1);
-
-  public Fence(CrashPoint point) {
-    armed = new AtomicReference<>(point);
-  }
-
-  public boolean isDead() {
-    return dead.getCount() == 0;
-  }
-
-  public CountDownLatch death() {
-    return dead;
-  }
-
-  private boolean trip(CrashPoint point) {
-    if (armed.compareAndSet(point, null)) {
-      dead.countDown();
-      return true;
+    /** Where between deciding to launch and the status write the operator dies. */
+    public enum CrashPoint {
+        BEFORE_RUN_TASK,
+        AFTER_RUN_TASK,
+        BEFORE_STATUS_PATCH,
+        AFTER_STATUS_PATCH
     }
-    return false;
-  }
 
-  public ExecutionInterceptor aws() {
-    return new ExecutionInterceptor() {
-      @Override
-      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        if (isDead() || "RunTask".equals(operation) && trip(CrashPoint.BEFORE_RUN_TASK)) {
-          throw SdkClientException.create("the operator is dead");
+    private final AtomicReference<CrashPoint> armed;
+    private final CountDownLatch dead = new CountDownLatch(1);
+
+    public Fence(CrashPoint point) {
+        armed = new AtomicReference<>(point);
+    }
+
+    public boolean isDead() {
+        return dead.getCount() == 0;
+    }
+
+    public CountDownLatch death() {
+        return dead;
+    }
+
+    private boolean trip(CrashPoint point) {
+        if (armed.compareAndSet(point, null)) {
+            dead.countDown();
+            return true;
         }
-      }
+        return false;
+    }
 
-      /** Each attempt of a call passes here: a dead operator's in-call retries send nothing either. */
-      @Override
-      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        if (isDead()) {
-          throw SdkClientException.create("the operator is dead");
-        }
-      }
+    public ExecutionInterceptor aws() {
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                if (isDead() || "RunTask".equals(operation) && trip(CrashPoint.BEFORE_RUN_TASK)) {
+                    throw SdkClientException.create("the operator is dead");
+                }
+            }
 
-      @Override
-      public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        if ("RunTask".equals(operation) && trip(CrashPoint.AFTER_RUN_TASK) || isDead()) {
-          throw SdkClientException.create("the operator died before it read the answer");
-        }
-      }
-    };
-  }
+            /** Each attempt of a call passes here: a dead operator's in-call retries send nothing either. */
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (isDead()) {
+                    throw SdkClientException.create("the operator is dead");
+                }
+            }
 
-  public Interceptor kubernetes() {
-    return new Interceptor() {
-      @Override
-      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-        if (isDead() || isStatusPatch(request) && trip(CrashPoint.BEFORE_STATUS_PATCH)) {
-          throw new IllegalStateException("the operator is dead");
-        }
-      }
+            @Override
+            public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+                String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                if ("RunTask".equals(operation) && trip(CrashPoint.AFTER_RUN_TASK) || isDead()) {
+                    throw SdkClientException.create("the operator died before it read the answer");
+                }
+            }
+        };
+    }
 
-      @Override
-      public void after(HttpRequest request, HttpResponse<?> response, io.fabric8.kubernetes.client.http.AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-        if (isStatusPatch(request) && response.code() / 100 == 2) {
-          trip(CrashPoint.AFTER_STATUS_PATCH);
-        }
-      }
-    };
-  }
+    public Interceptor kubernetes() {
+        return new Interceptor() {
+            @Override
+            public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                if (isDead() || isStatusPatch(request) && trip(CrashPoint.BEFORE_STATUS_PATCH)) {
+                    throw new IllegalStateException("the operator is dead");
+                }
+            }
 
-  private static boolean isStatusPatch(HttpRequest request) {
-    return "PATCH".equals(request.method()) && request.uri().getPath().endsWith("/status");
-  }
+            @Override
+            public void after(
+                    HttpRequest request,
+                    HttpResponse<?> response,
+                    io.fabric8.kubernetes.client.http.AsyncBody.Consumer<List<ByteBuffer>> consumer) {
+                if (isStatusPatch(request) && response.code() / 100 == 2) {
+                    trip(CrashPoint.AFTER_STATUS_PATCH);
+                }
+            }
+        };
+    }
+
+    private static boolean isStatusPatch(HttpRequest request) {
+        return "PATCH".equals(request.method()) && request.uri().getPath().endsWith("/status");
+    }
 }
