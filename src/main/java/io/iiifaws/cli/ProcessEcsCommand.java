@@ -118,7 +118,7 @@ public final class ProcessEcsCommand implements Callable<Integer> {
                     launched.stream().map(ProcessTasks.Launched::taskArn).toList();
             Map<String, TaskVerdict> verdicts;
             try {
-                verdicts = tasks.await(arns, interval, Duration.ofMinutes(2), d -> Thread.sleep(d.toMillis()));
+                verdicts = tasks.await(arns, interval, Duration.ofMinutes(2), java.time.Clock.systemUTC());
             } catch (SdkException e) {
                 err.println(name() + ": DescribeTasks: " + AwsErrors.describe(e));
                 return 1;

@@ -4,12 +4,18 @@ import io.iiifaws.aws.S3Reports;
 import io.iiifaws.goiiif.ImageCheck;
 import io.iiifaws.goiiif.ProcessCommand;
 import io.iiifaws.goiiif.ReportLocation;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -92,44 +98,69 @@ public final class ProcessTasks {
                 .join());
     }
 
-    /** Waits between two DescribeTasks calls. */
-    public interface Pause {
-        void pause(Duration duration) throws InterruptedException;
-    }
-
     /**
-     * Describes the tasks every {@code interval} until all have stopped, then judges them by the
-     * go-iiif container. A task ECS does not know for longer than {@code missingGrace} (eventual
-     * consistency lasts seconds) counts as failed.
+     * Follows the tasks until all have stopped, then judges them by the go-iiif container: a task
+     * tracker describes them together every {@code interval}, and the wait ends as soon as it
+     * hears of the last stop. A task ECS does not know means what it means in the operator
+     * ({@link Vanished}): waited for up to {@code missingGrace} after the launch, lost once two
+     * describes in a row did not know it.
+     *
+     * @throws software.amazon.awssdk.core.exception.SdkException when describing fails for a
+     *     reason that will not pass
      */
-    public Map<String, TaskVerdict> await(List<String> taskArns, Duration interval, Duration missingGrace, Pause pause)
+    public Map<String, TaskVerdict> await(List<String> taskArns, Duration interval, Duration missingGrace, Clock clock)
             throws InterruptedException {
         Map<String, TaskVerdict> verdicts = new LinkedHashMap<>();
-        Map<String, Integer> missed = new LinkedHashMap<>();
-        long allowedMisses = Math.max(1, missingGrace.toMillis() / Math.max(1, interval.toMillis()));
-        while (true) {
-            List<String> open =
-                    taskArns.stream().filter(arn -> !verdicts.containsKey(arn)).toList();
-            for (TaskObservation task : ecs.describe(template.cluster(), open).values()) {
-                if (task.missing()) {
-                    if (missed.merge(task.taskArn(), 1, Integer::sum) > allowedMisses) {
-                        verdicts.put(
-                                task.taskArn(),
-                                new TaskVerdict(TaskVerdict.Outcome.FAILED, null, "ECS does not know the task"));
+        Set<String> known = new HashSet<>();
+        Semaphore changed = new Semaphore(0);
+        Instant launched = clock.instant();
+        try (TaskTracker<String> tracker =
+                new TaskTracker<>(r -> ecs, interval, Duration.ofSeconds(1), clock, owner -> changed.release())) {
+            Map<String, TaskTracker.Place> places = new LinkedHashMap<>();
+            taskArns.forEach(arn -> places.put(arn, new TaskTracker.Place(region, template.cluster())));
+            tracker.follow("process-ecs", places);
+            TaskTracker.Place place = new TaskTracker.Place(region, template.cluster());
+            while (verdicts.size() < taskArns.size()) {
+                // An error that will not pass (no permission, no such cluster) ends the wait.
+                Optional<RuntimeException> failure = tracker.failure(place);
+                if (failure.isPresent() && !io.iiifaws.aws.AwsErrors.isTransient(failure.get())) {
+                    throw failure.get();
+                }
+                for (String arn : taskArns) {
+                    if (verdicts.containsKey(arn)) {
+                        continue;
                     }
-                    continue;
+                    tracker.seen(arn).ifPresent(seen -> {
+                        if (seen.task().missing()) {
+                            if (Vanished.judge(
+                                            known.contains(arn),
+                                            seen.missingInARow(),
+                                            launched,
+                                            clock.instant(),
+                                            missingGrace)
+                                    == Vanished.LOST) {
+                                verdicts.put(
+                                        arn,
+                                        new TaskVerdict(
+                                                TaskVerdict.Outcome.FAILED, null, "ECS no longer knows the task"));
+                            }
+                            return;
+                        }
+                        known.add(arn);
+                        TaskVerdict verdict = TaskVerdict.judge(seen.task(), template.container(), null);
+                        if (verdict.outcome() != TaskVerdict.Outcome.RUNNING) {
+                            verdicts.put(arn, verdict);
+                        }
+                    });
                 }
-                TaskVerdict verdict = TaskVerdict.judge(task, template.container(), null);
-                if (verdict.outcome() != TaskVerdict.Outcome.RUNNING) {
-                    verdicts.put(task.taskArn(), verdict);
+                if (verdicts.size() < taskArns.size()) {
+                    changed.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
+                    changed.drainPermits();
                 }
             }
-            if (verdicts.size() == taskArns.size()) {
-                Map<String, TaskVerdict> ordered = new LinkedHashMap<>();
-                taskArns.forEach(arn -> ordered.put(arn, verdicts.get(arn)));
-                return ordered;
-            }
-            pause.pause(interval);
         }
+        Map<String, TaskVerdict> ordered = new LinkedHashMap<>();
+        taskArns.forEach(arn -> ordered.put(arn, verdicts.get(arn)));
+        return ordered;
     }
 }

@@ -16,6 +16,7 @@ import io.iiifaws.ecs.Batch;
 import io.iiifaws.ecs.ContainerState;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskVerdict;
+import io.iiifaws.ecs.Vanished;
 import io.iiifaws.goiiif.ImageCheck;
 import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.operator.TaskLabels.RunId;
@@ -297,17 +298,12 @@ final class JobProgress {
                 || task.attempt() >= batches.get(task.batch()).attempts();
         String subject = "Task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
         if (seen.missing()) {
-            if (task.lastStatus() == null) {
-                // Never described yet: ECS's eventual consistency, for a while after the launch.
-                Instant launched = Times.parse(task.launchedAt());
-                if (launched != null && now.isBefore(launched.plus(missingGrace))) {
-                    return;
+            boolean knownBefore = task.lastStatus() != null;
+            if (Vanished.judge(knownBefore, missingInARow, Times.parse(task.launchedAt()), now, missingGrace)
+                    == Vanished.WAIT) {
+                if (knownBefore && !MISSING.equals(task.lastStatus())) {
+                    replace(task, task.withLastStatus(MISSING));
                 }
-            } else if (!MISSING.equals(task.lastStatus())) {
-                // Described before, and now unknown: one more look confirms it is gone.
-                replace(task, task.withLastStatus(MISSING));
-                return;
-            } else if (missingInARow < 2) {
                 return;
             }
             replace(task, task.withResult(TaskResult.Lost));

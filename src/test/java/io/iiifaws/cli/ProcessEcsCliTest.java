@@ -180,6 +180,32 @@ class ProcessEcsCliTest {
     }
 
     @Test
+    void waitTakesATaskThatEcsNoLongerKnowsForLostAsTheOperatorDoes() {
+        h.aws.holdRunning(task -> true);
+        h.aws.hook(new io.iiifaws.testing.FaultyAws.Hook() {
+            @Override
+            public boolean after(
+                    String operation,
+                    com.fasterxml.jackson.databind.JsonNode request,
+                    com.fasterxml.jackson.databind.JsonNode response) {
+                if ("DescribeTasks".equals(operation)) {
+                    response.path("tasks").forEach(t -> {
+                        if ("RUNNING".equals(t.path("lastStatus").asText())) {
+                            h.aws.forget(t.path("taskArn").asText());
+                        }
+                    });
+                }
+                return true;
+            }
+        });
+
+        Run lost = run(env(), args(taskFlags(), "-wait", "-wait-interval", "1s", "a.jpg"));
+
+        assertThat(lost.status()).isEqualTo(1);
+        assertThat(lost.err()).contains("ECS no longer knows the task");
+    }
+
+    @Test
     void waitWithReportsChecksEveryImageAndFailsWhenGoIiifDidNot() {
         String bucket = "cli-reports-" + UUID.randomUUID().toString().substring(0, 8);
         try (GoIiifDouble goIiif = new GoIiifDouble(h.moto.endpoint())) {
