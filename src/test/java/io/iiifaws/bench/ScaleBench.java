@@ -14,6 +14,7 @@ import io.iiifaws.operator.IiifJobOperator;
 import io.iiifaws.operator.OperatorSettings;
 import io.iiifaws.testing.ApiCalls;
 import io.iiifaws.testing.OperatorHarness;
+import io.iiifaws.testing.RealApiServer;
 import io.iiifaws.testing.TaskView;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.lang.management.ManagementFactory;
@@ -36,7 +37,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * The operator at scale, against a fast ECS stand-in that enforces ECS's limits ({@link FastEcs})
- * and the mock API server: N one-task jobs whose tasks run a minute, polled every 15 s, or with
+ * and a real API server (or fabric8's mock server, -Dbench.api=mock): N one-task jobs whose tasks run a minute, polled every 15 s, or with
  * ECS's task state change events (handed to the operator as EventBridge delivers them, without
  * SQS's own delay) and a 5 minute safety poll. Prints figures; run with
  * {@code mvn -B test -Pbench -Dtest=ScaleBench -Dbench.jobs=10000 -Dbench.events=true}.
@@ -47,6 +48,8 @@ class ScaleBench {
     static final boolean EVENTS = Boolean.getBoolean("bench.events");
     static final Duration RUN = Duration.ofSeconds(Integer.getInteger("bench.runSeconds", 60));
     static final String CLUSTER = "bench";
+    /** real: kube-apiserver and etcd ({@link RealApiServer}); mock: fabric8's mock server, slow past a few thousand jobs. */
+    static final boolean REAL_API = !"mock".equals(System.getProperty("bench.api", "real"));
 
     @Test
     void manyJobsAtOnce() throws Exception {
@@ -59,10 +62,12 @@ class ScaleBench {
             }
         };
         ApiCalls calls = new ApiCalls();
+        KubernetesEmulator mock = REAL_API ? null : new KubernetesEmulator();
+        KubernetesClient client = REAL_API ? RealApiServer.get().newAdminClient() : mock.client();
+        String namespace = REAL_API ? RealApiServer.get().newNamespace("bench") : "bench";
         try (FastEcs ecs = new FastEcs().runDuration(RUN);
-                KubernetesEmulator kubernetes = new KubernetesEmulator();
                 KubernetesClient operatorClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                        .withConfig(kubernetes.client().getConfiguration())
+                        .withConfig(client.getConfiguration())
                         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("calls", calls))
                         .build();
                 AwsClients aws = new AwsClients(new AwsClients.Settings(
@@ -71,10 +76,9 @@ class ScaleBench {
                         Optional.of(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)),
                         false,
                         List.of(new EcsPacing(EcsPacing.defaults()))))) {
-            KubernetesClient client = kubernetes.client();
             Duration poll = EVENTS ? Duration.ofMinutes(5) : Duration.ofSeconds(15);
             var config = new IiifJobOperator.Config(
-                    Set.of("bench"),
+                    Set.of(namespace),
                     "bench",
                     OperatorSettings.defaults().withPollInterval(poll),
                     Optional.empty(),
@@ -86,11 +90,15 @@ class ScaleBench {
                 ecs.onTaskStateChange(json -> TaskEvents.parse(json).ifPresent(operator.taskTracker()::take));
             }
             Map<String, Instant> stopSeen = new ConcurrentHashMap<>();
-            var watch = client.resources(IiifJob.class).inNamespace("bench").watch(new Watcher<IiifJob>() {
+            Set<String> finished = ConcurrentHashMap.newKeySet();
+            var watch = client.resources(IiifJob.class).inNamespace(namespace).watch(new Watcher<IiifJob>() {
                 @Override
                 public void eventReceived(Action action, IiifJob job) {
                     Instant now = Instant.now();
                     if (job.getStatus() != null) {
+                        if (job.getStatus().isFinished()) {
+                            finished.add(job.getMetadata().getName());
+                        }
                         job.getStatus().tasks().stream()
                                 .filter(t -> !t.isActive())
                                 .map(TaskStatus::taskArn)
@@ -105,7 +113,7 @@ class ScaleBench {
             long cpuBefore = cpuNanos();
             Instant start = Instant.now();
             for (int i = 0; i < JOBS; i++) {
-                client.resource(job("job-" + i)).create();
+                client.resource(job("job-" + i, namespace)).create();
             }
             Awaitility.await()
                     .atMost(Duration.ofHours(2))
@@ -115,7 +123,7 @@ class ScaleBench {
             Awaitility.await()
                     .atMost(Duration.ofHours(2))
                     .pollInterval(Duration.ofSeconds(2))
-                    .until(() -> finished(client) >= JOBS);
+                    .until(() -> finished.size() >= JOBS);
             Instant end = Instant.now();
             long cpu = cpuNanos() - cpuBefore;
             watch.close();
@@ -134,8 +142,9 @@ class ScaleBench {
                             c -> "PATCH".equals(c.method()) && c.path().endsWith("/status"))
                     .size();
             System.out.printf(
-                    "%nScaleBench: %d one-task jobs, tasks run %d s, %s, done in %.0f s%n",
+                    "%nScaleBench: %d one-task jobs on the %s API server, tasks run %d s, %s, done in %.0f s%n",
                     JOBS,
+                    REAL_API ? "real" : "mock",
                     RUN.toSeconds(),
                     EVENTS ? "task events and a 5 min safety poll" : "polled every 15 s",
                     Duration.between(start, end).toMillis() / 1000.0);
@@ -163,14 +172,24 @@ class ScaleBench {
                     latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1),
                     latencies.size());
             System.out.printf(
-                    "ScaleBench: this JVM (operator, mock API server, ECS stand-in): peak RSS %d MiB, heap in use"
+                    "ScaleBench: this JVM (operator, ECS stand-in%s): peak RSS %d MiB, heap in use"
                             + " after a GC once every job was launched %d MiB, CPU %.1f s (%.3f s per job)%n",
-                    peakRssKib() / 1024, heapInUse / (1024 * 1024), cpu / 1e9, cpu / 1e9 / JOBS);
+                    REAL_API ? "" : ", mock API server",
+                    peakRssKib() / 1024,
+                    heapInUse / (1024 * 1024),
+                    cpu / 1e9,
+                    cpu / 1e9 / JOBS);
             operator.close();
+        } finally {
+            if (mock != null) {
+                mock.close();
+            } else {
+                client.close();
+            }
         }
     }
 
-    static IiifJob job(String name) {
+    static IiifJob job(String name, String namespace) {
         IiifJob job = OperatorHarness.job(
                 name,
                 new IiifJobSpec(
@@ -190,14 +209,8 @@ class ScaleBench {
                         null,
                         null,
                         null));
-        job.getMetadata().setNamespace("bench");
+        job.getMetadata().setNamespace(namespace);
         return job;
-    }
-
-    static long finished(KubernetesClient client) {
-        return client.resources(IiifJob.class).inNamespace("bench").list().getItems().stream()
-                .filter(j -> j.getStatus() != null && j.getStatus().isFinished())
-                .count();
     }
 
     static long percentile(List<Long> sorted, double p) {
