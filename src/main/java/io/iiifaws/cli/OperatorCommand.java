@@ -184,8 +184,9 @@ final class OperatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OperatorSettings settings = settings();
         Map<EcsPacing.Group, EcsPacing.Rate> rates = ecsRates();
+        OperatorSettings settings =
+                settings().withLaunchRate(rates.get(EcsPacing.Group.runTask).perSecond());
         configureLogging();
         String instance = System.getenv().getOrDefault("HOSTNAME", "iiif-aws-operator");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -45,6 +45,7 @@ final class EcsRunner {
     private final ReportChecks checks;
     private final TaskDefinitions definitions;
     private final JobMemory memory;
+    private final LaunchTurns turns;
     private final java.util.function.Function<IiifJob, Runnable> wake;
 
     EcsRunner(
@@ -58,6 +59,7 @@ final class EcsRunner {
             JobMemory memory,
             java.util.function.Function<IiifJob, Runnable> wake) {
         this.memory = memory;
+        this.turns = new LaunchTurns(settings.launchesPerSecond());
         this.wake = wake;
         this.aws = aws;
         this.settings = settings;
@@ -162,6 +164,16 @@ final class EcsRunner {
             return;
         }
         IiifJob job = plan.job();
+        JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
+        if (remembered.launchTurn == null) {
+            remembered.launchTurn =
+                    turns.reserve(progress.launchable(parallelism).size(), progress.now());
+        }
+        if (progress.now().plus(LaunchTurns.NEAR).isBefore(remembered.launchTurn)) {
+            progress.lookAgainWithin(Duration.between(progress.now(), remembered.launchTurn));
+            return;
+        }
+        remembered.launchTurn = null;
         EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
         Optional<String> overridden = definitions.overrides(
                 aws.ecs(plan.region().id()), plan.region().id(), template(plan.spec()), plan.command(), plan.reports());
@@ -169,7 +181,6 @@ final class EcsRunner {
             progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
             return;
         }
-        JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
         try {
             if (!remembered.straysListed) {
                 adoptStrays(ecs, plan, progress);

@@ -29,6 +29,8 @@ final class JobMemory {
          * whose status write was lost); asked once, and again after a failed status write.
          */
         volatile boolean straysListed;
+        /** When the job's reserved turn to launch is, if it waits for one. */
+        volatile java.time.Instant launchTurn;
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();

@@ -16,13 +16,15 @@ import java.util.Optional;
  *     (s3://bucket/prefix/), if anywhere
  * @param taskEvents the SQS queue that EventBridge sends ECS's task state changes to, if any:
  *     then describes are only a safety net, and {@code pollInterval} can be long
+ * @param launchesPerSecond the operator's RunTask rate: jobs get their turns to launch at it
  */
 public record OperatorSettings(
         Duration pollInterval,
         Duration missingGrace,
         Backoffs backoffs,
         Optional<String> reports,
-        Optional<String> taskEvents) {
+        Optional<String> taskEvents,
+        double launchesPerSecond) {
 
     public OperatorSettings {
         reports.ifPresent(r -> ReportLocation.parse(r, "us-east-1"));
@@ -30,7 +32,14 @@ public record OperatorSettings(
 
     public static OperatorSettings defaults() {
         return new OperatorSettings(
-                Duration.ofSeconds(15), Duration.ofMinutes(2), Backoffs.standard(), Optional.empty(), Optional.empty());
+                Duration.ofSeconds(15),
+                Duration.ofMinutes(2),
+                Backoffs.standard(),
+                Optional.empty(),
+                Optional.empty(),
+                io.iiifaws.aws.EcsPacing.defaults()
+                        .get(io.iiifaws.aws.EcsPacing.Group.runTask)
+                        .perSecond());
     }
 
     /**
@@ -44,15 +53,22 @@ public record OperatorSettings(
 
     /** Takes ECS's task changes from this SQS queue. */
     public OperatorSettings withTaskEvents(String queueUrl) {
-        return new OperatorSettings(pollInterval, missingGrace, backoffs, reports, Optional.of(queueUrl));
+        return new OperatorSettings(
+                pollInterval, missingGrace, backoffs, reports, Optional.of(queueUrl), launchesPerSecond);
     }
 
     public OperatorSettings withPollInterval(Duration interval) {
-        return new OperatorSettings(interval, missingGrace, backoffs, reports, taskEvents);
+        return new OperatorSettings(interval, missingGrace, backoffs, reports, taskEvents, launchesPerSecond);
     }
 
     /** @throws IllegalArgumentException when the location is not s3://bucket/prefix/ */
     public OperatorSettings withReports(String location) {
-        return new OperatorSettings(pollInterval, missingGrace, backoffs, Optional.of(location), taskEvents);
+        return new OperatorSettings(
+                pollInterval, missingGrace, backoffs, Optional.of(location), taskEvents, launchesPerSecond);
+    }
+
+    /** Jobs launch at this rate, the operator's RunTask pacing (--ecs-rate runTask=...). */
+    public OperatorSettings withLaunchRate(double perSecond) {
+        return new OperatorSettings(pollInterval, missingGrace, backoffs, reports, taskEvents, perSecond);
     }
 }

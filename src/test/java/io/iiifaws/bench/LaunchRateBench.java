@@ -24,7 +24,12 @@ class LaunchRateBench {
         try (OperatorHarness h = new OperatorHarness()) {
             var fast = OperatorHarness.fastSettings();
             h.start(new OperatorSettings(
-                    Duration.ofSeconds(5), Duration.ofMinutes(2), fast.backoffs(), fast.reports(), fast.taskEvents()));
+                    Duration.ofSeconds(5),
+                    Duration.ofMinutes(2),
+                    fast.backoffs(),
+                    fast.reports(),
+                    fast.taskEvents(),
+                    16));
             h.aws.enforceBucket("RunTask", 20, 20);
             h.aws.holdRunning(task -> true);
             Instant start = Instant.now();

@@ -216,7 +216,8 @@ class JobSemanticsTest {
                 Duration.ofMinutes(2),
                 settings.backoffs(),
                 settings.reports(),
-                settings.taskEvents()));
+                settings.taskEvents(),
+                settings.launchesPerSecond()));
         h.aws.holdRunning(task -> task.attempt() == 1);
         h.create(Specs.with(h.taskJob("forgotten", "a.jpg"), "backoffLimit", 0));
         IiifJob running = h.await(

@@ -93,7 +93,8 @@ public final class OperatorHarness implements AutoCloseable {
                 Duration.ofSeconds(2),
                 Backoffs.scaled(Duration.ofMillis(50), Duration.ofMillis(400)),
                 java.util.Optional.empty(),
-                java.util.Optional.empty());
+                java.util.Optional.empty(),
+                1000);
     }
 
     /** AWS clients as the operator builds them, pointed at the fault layer. */
