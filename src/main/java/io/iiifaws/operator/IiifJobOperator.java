@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IiifJobOperator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IiifJobOperator.class);
+    /** Passes at once. */
+    static final int RECONCILE_THREADS = 200;
 
     /**
      * Where and how it runs.
@@ -175,6 +177,9 @@ public final class IiifJobOperator implements AutoCloseable {
                     // background (not ready meanwhile) instead of exiting.
                     .withStopOnInformerErrorDuringStartup(false)
                     .withCacheSyncTimeout(Duration.ofSeconds(10))
+                    // A pass mostly waits on the API server (its status write, its events): with
+                    // JOSDK's 50 threads, 10,000 jobs queued their passes behind each other.
+                    .withConcurrentReconciliationThreads(RECONCILE_THREADS)
                     .withInformerStoppedHandler(
                             (informer, error) -> restartSoon(incarnation, "an informer stopped: " + error))
                     .withMetrics(config.josdkMetrics());
