@@ -69,6 +69,8 @@ class ProcessEcsCliTest {
     @BeforeEach
     void reset() {
         h.aws.outcomes(task -> TaskOutcome.SUCCESS);
+        h.aws.holdRunning(task -> false);
+        h.aws.hook(new io.iiifaws.testing.FaultyAws.Hook() {});
         // -wait polls once a second at the most.
         h.aws.stopAtOnce(true);
     }
