@@ -436,6 +436,18 @@ class ProcessEcsCliTest {
                 "0s");
         assertThat(operator).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--poll-interval must be at least 1s, not 0s");
+
+        ByteArrayOutputStream queueErr = new ByteArrayOutputStream();
+        int queue = Main.run(
+                env(),
+                System.out,
+                new PrintStream(queueErr, true, StandardCharsets.UTF_8),
+                "operator",
+                "--task-events-queue",
+                "iiif-aws-task-events");
+        assertThat(queue).isEqualTo(2);
+        assertThat(queueErr.toString(StandardCharsets.UTF_8))
+                .contains("--task-events-queue must be an SQS queue URL", "not 'iiif-aws-task-events'");
     }
 
     @Test
