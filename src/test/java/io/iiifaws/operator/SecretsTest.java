@@ -103,6 +103,28 @@ class SecretsTest {
     }
 
     @Test
+    void aDescribeOfTheTrackerThatQuotesTheSignatureReachesNoStatusEventOrLog() {
+        h.aws.holdRunning(task -> true);
+        h.create(h.taskJob("described", "a.jpg"));
+        h.await(
+                "described",
+                j -> j.getStatus() != null && !j.getStatus().tasks().isEmpty());
+        h.aws.failNext("DescribeTasks", new Fault(400, "InvalidSignatureException", INVALID_SIGNATURE));
+
+        IiifJob job = h.awaitFinished("described");
+
+        assertThat(job.getStatus().condition("Failed").orElseThrow().message())
+                .startsWith("DescribeTasks: InvalidSignatureException");
+        assertNothingSecretIn(h.client().getKubernetesSerialization().asJson(job));
+        h.events("described").stream().map(Event::getNote).forEach(SecretsTest::assertNothingSecretIn);
+        List<String> lines = new ArrayList<>(
+                logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l).contains("event=DescribeTasksFailed", "InvalidSignatureException"));
+        lines.forEach(SecretsTest::assertNothingSecretIn);
+    }
+
+    @Test
     void theCommandLineSaysWhatAwsSaidWithoutTheSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path credentials = dir.resolve("credentials");
