@@ -182,7 +182,6 @@ public final class JobRunner implements AutoCloseable {
                         + io.iiifaws.aws.AwsErrors.scrub(apiMessage)
                         + "); its running tasks were stopped. Split the job into smaller ones");
         forget(job);
-        tracker.forget(idOf(job));
         IiifJobStatus full = progress.toStatus();
         IiifJobStatus small = new IiifJobStatus(
                 full.phase(),
@@ -205,13 +204,13 @@ public final class JobRunner implements AutoCloseable {
     /** Deleting a job: stops its tasks unless it orphans them. */
     JobCleaner.Cleanup cleanup(IiifJobBinding binding) {
         forget(binding.job());
-        tracker.forget(idOf(binding.job()));
         return cleaner.cleanup(binding);
     }
 
     /** Forgets what is kept in memory for a job that finished or is gone. */
     private void forget(IiifJob job) {
         memory.forget(job.getMetadata().getUid());
+        tracker.forget(idOf(job));
     }
 
     /**

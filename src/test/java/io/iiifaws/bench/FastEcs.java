@@ -262,6 +262,17 @@ public final class FastEcs implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /** A new ECS client of this stand-in, with the SDK's default retries; the caller closes it. */
+    public software.amazon.awssdk.services.ecs.EcsClient client() {
+        return software.amazon.awssdk.services.ecs.EcsClient.builder()
+                .region(software.amazon.awssdk.regions.Region.of(REGION))
+                .endpointOverride(endpoint())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
+                .build();
+    }
+
     // ---- settings --------------------------------------------------------------------------
 
     /** How long tasks launched from now on stay PROVISIONING; default 0. */

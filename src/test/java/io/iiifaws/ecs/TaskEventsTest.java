@@ -8,10 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.TaskField;
@@ -21,13 +17,7 @@ class TaskEventsTest {
     void anEventSaysWhatDescribeTasksSaysOfTheTask() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         try (FastEcs fast = new FastEcs().runDuration(Duration.ofMillis(50)).exitCodes(task -> 3);
-                EcsClient ecs = EcsClient.builder()
-                        .region(Region.US_EAST_1)
-                        .endpointOverride(fast.endpoint())
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .credentialsProvider(
-                                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                        .build()) {
+                EcsClient ecs = fast.client()) {
             fast.onTaskStateChange(events::add);
             String arn = ecs.runTask(r -> r.cluster("c")
                             .taskDefinition("go-iiif:1")

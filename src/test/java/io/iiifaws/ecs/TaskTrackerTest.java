@@ -38,12 +38,7 @@ class TaskTrackerTest {
     @BeforeEach
     void start() throws Exception {
         fast = new FastEcs();
-        ecs = EcsClient.builder()
-                .region(Region.US_EAST_1)
-                .endpointOverride(fast.endpoint())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .build();
+        ecs = fast.client();
         unreachable = EcsClient.builder()
                 .region(Region.EU_WEST_1)
                 .endpointOverride(java.net.URI.create("http://127.0.0.1:9"))
