@@ -13,7 +13,8 @@ RUN mvn -B -q package -DskipTests
 FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 iiif \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin iiif
-COPY --from=build /src/target/iiif-aws.jar /opt/iiif-aws/iiif-aws.jar
+# The operator's jar: the demo and its emulators are left out.
+COPY --from=build /src/target/iiif-aws-operator.jar /opt/iiif-aws/iiif-aws.jar
 COPY bin/iiif-process-ecs /usr/local/bin/iiif-process-ecs
 USER 10001:10001
 # The heap follows the container's memory limit; an out-of-memory JVM exits and is restarted.

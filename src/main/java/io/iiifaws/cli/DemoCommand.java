@@ -50,6 +50,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (DemoCommand.class.getResource("/io/iiifaws/demo/Demo.class") == null) {
+            System.err.println("iiif-aws demo: this is the operator's jar, which leaves the demo and its emulators out;"
+                    + " run the demo from iiif-aws.jar (mvn package builds it)");
+            return 2;
+        }
         Optional<Path> manifest = Optional.ofNullable(job);
         if (manifest.isEmpty() && java.nio.file.Files.isRegularFile(Path.of(Demo.EXAMPLE))) {
             manifest = Optional.of(Path.of(Demo.EXAMPLE));
@@ -64,11 +69,7 @@ final class DemoCommand implements Callable<Integer> {
                     "iiif-aws demo: --with-broken-image needs go-iiif's iiif-process (--go-iiif PATH, or on the PATH)");
             return 2;
         }
-        try {
-            return new Demo(System.out, timeout, binary, brokenImage).run(manifest);
-        } catch (MotoServer.NotInstalledException e) {
-            System.err.println("iiif-aws demo: " + e.getMessage());
-            return 1;
-        }
+        // The demo's classes are loaded only here, after the check above.
+        return new Demo(System.out, timeout, binary, brokenImage).runOrExplain(manifest);
     }
 }

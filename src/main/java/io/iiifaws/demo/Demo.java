@@ -64,6 +64,16 @@ public final class Demo {
     }
 
     /** Runs the demo; returns the exit status: 0 when the job succeeded. */
+    /** Runs the demo as the command line does: a missing moto_server is a message on stderr and status 1. */
+    public int runOrExplain(Optional<Path> examplePath) throws IOException, InterruptedException {
+        try {
+            return run(examplePath);
+        } catch (MotoServer.NotInstalledException e) {
+            System.err.println("iiif-aws demo: " + e.getMessage());
+            return 1;
+        }
+    }
+
     public int run(Optional<Path> examplePath) throws IOException, InterruptedException {
         quietLibraries();
         System.setProperty("java.awt.headless", "true");

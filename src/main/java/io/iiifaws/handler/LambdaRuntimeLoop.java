@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * A Lambda custom runtime: fetches events from the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API),
  * answers each with the handler, and reports handler errors, until the API goes away. This is
  * what {@code iiif-process-ecs -mode lambda} runs, for functions deployed as container images or
- * on the provided.al2023 runtime.
+ * on the provided.al2023 runtime, and what {@code java -jar iiif-aws-lambda.jar} runs.
  */
 public final class LambdaRuntimeLoop {
     private static final Logger log = LoggerFactory.getLogger(LambdaRuntimeLoop.class);
@@ -29,6 +29,17 @@ public final class LambdaRuntimeLoop {
     private final URI api;
     private final Handler handler;
     private final HttpClient http = HttpClient.newHttpClient();
+
+    /** Serves {@link S3EventHandler} on the Runtime API that AWS_LAMBDA_RUNTIME_API names. */
+    public static void main(String[] args) throws InterruptedException {
+        String runtimeApi = System.getenv("AWS_LAMBDA_RUNTIME_API");
+        if (runtimeApi == null || runtimeApi.isBlank()) {
+            System.err.println("iiif-aws-lambda: AWS_LAMBDA_RUNTIME_API is not set: this is a Lambda custom runtime;"
+                    + " on Lambda's Java runtime use the handler io.iiifaws.handler.S3EventHandler::handleRequest");
+            System.exit(2);
+        }
+        new LambdaRuntimeLoop(runtimeApi, new S3EventHandler()::handleJson).run();
+    }
 
     public LambdaRuntimeLoop(String runtimeApi, Handler handler) {
         this.api = URI.create("http://" + runtimeApi + "/2018-06-01/runtime/");

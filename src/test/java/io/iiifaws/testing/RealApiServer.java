@@ -235,6 +235,11 @@ public final class RealApiServer {
     }
 
     /** A client of the cluster admin (system:masters). */
+    /** A kubeconfig of the cluster admin, for programs run as separate processes. */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
     public KubernetesClient admin() {
         return admin;
     }
