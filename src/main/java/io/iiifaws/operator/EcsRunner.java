@@ -70,10 +70,13 @@ final class EcsRunner {
         this.definitions = definitions;
     }
 
-    /** One pass; returns when to look at the job again, or empty to wait for a change to it. */
+    /**
+     * One pass: observe (what the tracker last heard of the tasks, reports read in the background),
+     * decide ({@link TaskDecision}, no calls), act. Returns when to look at the job again, or empty
+     * to wait for a change to it.
+     */
     Optional<Duration> reconcile(JobPlan plan, JobProgress progress) {
         IiifJob job = plan.job();
-        IiifJobSpec spec = plan.spec();
         String uid = job.getMetadata().getUid();
         tracking.follow(job, progress, plan.container(), trouble);
         if (progress.isFinished()) {
@@ -81,64 +84,28 @@ final class EcsRunner {
         }
         Optional<Duration> checking =
                 checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName, wake.apply(job));
-        if (settle(progress, spec, plan.unchecked())) {
-            trouble.clear(uid);
-            return Optional.empty();
+        TaskDecision decision = TaskDecision.decide(plan.spec(), progress, plan.unchecked());
+        if (decision instanceof TaskDecision.StopActive stop) {
+            tracking.stopActive(job, progress, stop.why());
+            return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.safetyLook());
         }
-        if (progress.failureTarget().isEmpty()) {
-            if (spec.suspend()) {
-                progress.suspend();
-                tracking.stopActive(job, progress, "suspended");
-                return progress.activeTasks().isEmpty() ? Optional.empty() : Optional.of(settings.safetyLook());
-            }
-            boolean fresh = progress.neverStarted();
-            progress.resumeIfSuspended();
-            progress.start();
+        if (decision instanceof TaskDecision.RecordStart) {
             progress.reportsAt(plan.reports());
-            if (fresh) {
-                // The first launch waits for a status that records the start: a status without one then
-                // proves that no launch of the job was lost, and ECS need not be asked for strays.
-                memory.of(uid).straysListed = true;
-                return Optional.of(Duration.ZERO);
-            }
-            launch(plan, progress);
-            // Adopting tasks found in ECS may have finished batches.
-            if (settle(progress, spec, plan.unchecked())) {
-                trouble.clear(uid);
-                return Optional.empty();
-            }
+            memory.of(uid).straysListed = true;
+            return Optional.of(Duration.ZERO);
         }
-        if (progress.failureTarget().isPresent()) {
-            return tracking.drainThenFail(job, progress, plan.container());
+        if (decision instanceof TaskDecision.Launch launch) {
+            progress.reportsAt(plan.reports());
+            boolean adopted = launch(plan, progress, launch.batches());
+            // What the launches found (a failure, a stray that had finished) is the next pass's to decide.
+            return adopted || progress.failureTarget().isPresent()
+                    ? Optional.of(Duration.ZERO)
+                    : nextLook(progress, checking);
         }
-        return nextLook(progress, checking);
-    }
-
-    /**
-     * Decides whether the job is over: targets failure past the deadline or when a batch ran out of
-     * retries, completes it when every batch succeeded. Returns true when it completed.
-     */
-    private boolean settle(JobProgress progress, IiifJobSpec spec, String unchecked) {
-        if (progress.failureTarget().isEmpty() && !progress.targetDeadline()) {
-            progress.exhausted(spec.backoffLimit())
-                    .ifPresent(b ->
-                            progress.failureTarget("BackoffLimitExceeded", exhaustedMessage(b, spec.backoffLimit())));
+        if (progress.isFinished()) {
+            trouble.clear(uid);
         }
-        int allowed = spec.process().maxFailedImages();
-        if (progress.failureTarget().isEmpty()) {
-            progress.tooManyFailedImages(allowed).ifPresent(why -> progress.failureTarget("ImagesFailed", why));
-        }
-        if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
-            int uris = spec.uris().size();
-            int batches = progress.batches().size();
-            progress.complete(
-                    "CompletionsReached",
-                    "All " + batches + (batches == 1 ? " batch" : " batches") + " (" + uris
-                            + (uris == 1 ? " URI" : " URIs") + ") succeeded"
-                            + imagesSummary(progress.images(), allowed, unchecked));
-            return true;
-        }
-        return false;
+        return Optional.empty();
     }
 
     /** What the reports said of the job's images, for the Complete condition: "; go-iiif processed …". */
@@ -158,20 +125,23 @@ final class EcsRunner {
         return parts.isEmpty() ? "" : "; " + String.join("; ", parts);
     }
 
-    private void launch(JobPlan plan, JobProgress progress) {
-        int parallelism = plan.spec().parallelism();
-        if (progress.launchable(parallelism).isEmpty()) {
-            return;
+    /**
+     * Launches the batches in order, waiting for the job's turn at the operator's RunTask rate and
+     * listing the job's strays in ECS first when status may have lost a launch. Returns whether a
+     * stray was adopted.
+     */
+    private boolean launch(JobPlan plan, JobProgress progress, List<BatchStatus> batches) {
+        if (batches.isEmpty()) {
+            return false;
         }
         IiifJob job = plan.job();
         JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
         if (remembered.launchTurn == null) {
-            remembered.launchTurn =
-                    turns.reserve(progress.launchable(parallelism).size(), progress.now());
+            remembered.launchTurn = turns.reserve(batches.size(), progress.now());
         }
         if (progress.now().plus(LaunchTurns.NEAR).isBefore(remembered.launchTurn)) {
             progress.lookAgainWithin(Duration.between(progress.now(), remembered.launchTurn));
-            return;
+            return false;
         }
         remembered.launchTurn = null;
         EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
@@ -179,23 +149,26 @@ final class EcsRunner {
                 aws.ecs(plan.region().id()), plan.region().id(), template(plan.spec()), plan.command(), plan.reports());
         if (overridden.isPresent()) {
             progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
-            return;
+            return false;
         }
         try {
             if (!remembered.straysListed) {
-                adoptStrays(ecs, plan, progress);
+                boolean adopted = adoptStrays(ecs, plan, progress);
                 remembered.straysListed = true;
+                if (adopted) {
+                    return true;
+                }
             }
         } catch (SdkException e) {
             // Without knowing which tasks ECS already runs for the job, launching could duplicate one.
-            for (BatchStatus batch : progress.launchable(parallelism)) {
+            for (BatchStatus batch : batches) {
                 if (!launchFailed(progress, job, batch, "ListTasks", e)) {
-                    return;
+                    return false;
                 }
             }
-            return;
+            return false;
         }
-        for (BatchStatus batch : progress.launchable(parallelism)) {
+        for (BatchStatus batch : batches) {
             RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
             TaskRequest request = request(plan, plan.uris(batch.uris()), run, progress.refusals(batch.index()));
             String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
@@ -204,7 +177,7 @@ final class EcsRunner {
                 launch = ecs.run(request);
             } catch (SdkException e) {
                 launchFailed(progress, job, batch, "RunTask", e);
-                return;
+                return false;
             }
             if (launch instanceof EcsTasks.Launch.Started started) {
                 if (!progress.knows(started.taskArn())) {
@@ -224,7 +197,7 @@ final class EcsRunner {
                 if (refused.permanent()) {
                     progress.failureTarget(
                             "LaunchFailed", "RunTask placed no task for " + what + ": " + refused.reason());
-                    return;
+                    return false;
                 }
                 Duration wait =
                         progress.launchDeferred(batch.index(), "RunTask placed no task: " + refused.reason(), true);
@@ -234,23 +207,25 @@ final class EcsRunner {
                         "RunTask placed no task for " + what + ": " + refused.reason() + "; retrying in "
                                 + Times.seconds(wait)));
                 // The cluster is short of capacity: the other batches would be refused too.
-                return;
+                return false;
             }
         }
+        return false;
     }
 
     /**
      * Takes in tasks of this job that ECS runs but status does not record: a crash between RunTask
      * and the status write leaves one. A second task for a run status already records is stopped;
      * a run whose attempt the batch has counted, but that status no longer lists, is left alone.
+     * Returns whether a stray was adopted.
      */
-    private void adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
+    private boolean adoptStrays(EcsTasks ecs, JobPlan plan, JobProgress progress) {
         IiifJob job = plan.job();
         String cluster = plan.cluster();
         Set<String> found = ecs.listStartedBy(cluster, job.getMetadata().getUid());
         found.removeIf(progress::knows);
         if (found.isEmpty()) {
-            return;
+            return false;
         }
         Map<String, TaskObservation> described = ecs.describe(cluster, found);
         List<Map.Entry<RunId, TaskObservation>> strays = new ArrayList<>();
@@ -271,6 +246,7 @@ final class EcsRunner {
         strays.sort(Comparator.comparing(
                         (Map.Entry<RunId, TaskObservation> e) -> e.getKey().batch())
                 .thenComparing(e -> e.getKey().attempt()));
+        boolean adopted = false;
         for (var stray : strays) {
             RunId run = stray.getKey();
             TaskObservation seen = stray.getValue();
@@ -296,14 +272,16 @@ final class EcsRunner {
             if (run.attempt() <= progress.batches().get(run.batch()).attempts()) {
                 continue;
             }
-            TaskStatus adopted = progress.launched(run, seen.taskArn(), cluster);
-            progress.observe(adopted, seen, 0, plan.container(), settings.missingGrace());
+            TaskStatus taken = progress.launched(run, seen.taskArn(), cluster);
+            progress.observe(taken, seen, 0, plan.container(), settings.missingGrace());
+            adopted = true;
             progress.event(JobEvent.normal(
                             "Adopted",
                             "Adopted task " + seen.taskArn() + " of batch " + run.batch() + ", attempt " + run.attempt()
                                     + ", which status did not record")
                     .about(seen.taskArn()));
         }
+        return adopted;
     }
 
     /**
@@ -389,11 +367,5 @@ final class EcsRunner {
                 network.securityGroups(),
                 network.assignPublicIp() == io.iiifaws.api.AssignPublicIp.ENABLED,
                 task.tags());
-    }
-
-    private static String exhaustedMessage(BatchStatus batch, int backoffLimit) {
-        return "Batch " + batch.index() + " (URIs " + batch.uris() + ") failed " + batch.failures()
-                + (batch.failures() == 1 ? " time" : " times") + ", more than backoffLimit " + backoffLimit
-                + (batch.message() == null ? "" : "; last run: " + batch.message());
     }
 }

@@ -69,23 +69,17 @@ final class TaskTracking {
     }
 
     /**
-     * Drain, then fail: a job that targets failure asks ECS to stop its active tasks, and fails
-     * once none is active. Returns when to look again while some still are.
+     * Drain, then fail ({@link TaskDecision#drain}), for a job that targets failure outside a Task-mode
+     * pass: takes in what the tracker heard, asks ECS to stop the tasks still active, and fails once
+     * none is. Returns when to look again while some still are.
      */
     Optional<java.time.Duration> drainThenFail(IiifJob job, JobProgress progress, String container) {
-        stopAndObserve(job, progress, container);
-        if (progress.activeTasks().isEmpty()) {
-            progress.failAsTargeted();
-            return Optional.empty();
+        observe(progress, container);
+        if (TaskDecision.drain(progress) instanceof TaskDecision.StopActive stop) {
+            stopActive(job, progress, stop.why());
+            return Optional.of(settings.safetyLook());
         }
-        return Optional.of(settings.safetyLook());
-    }
-
-    private void stopAndObserve(IiifJob job, JobProgress progress, String container) {
-        stopActive(job, progress, progress.failureTarget().orElseThrow().reason());
-        if (!progress.activeTasks().isEmpty()) {
-            observe(progress, container);
-        }
+        return Optional.empty();
     }
 
     /** Has the tracker follow exactly the tasks the job's status names as active. */
