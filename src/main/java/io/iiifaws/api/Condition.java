@@ -18,6 +18,8 @@ public record Condition(
     public static final String FAILED = "Failed";
     public static final String FAILURE_TARGET = "FailureTarget";
     public static final String SUSPENDED = "Suspended";
+    /** spec.source jobs: True while the source is being listed into the snapshot. */
+    public static final String LISTING = "Listing";
 
     @JsonIgnore
     public boolean isTrue() {

@@ -22,6 +22,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
         name = "Tasks",
         jsonPath = ".status.progress",
         getDescription = "Batches done out of all batches (one ECS task each)")
+@AdditionalPrinterColumn(
+        name = "Images",
+        jsonPath = ".status.imageProgress",
+        getDescription = "Images processed out of all")
 @AdditionalPrinterColumn(name = "Active", jsonPath = ".status.active", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.failed", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(

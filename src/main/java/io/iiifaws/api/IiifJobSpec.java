@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -20,18 +19,27 @@ import java.util.List;
         message = "spec.task is required when spec.mode is Task")
 // On the object rather than the field: a record component's annotation lands on its field and its
 // accessor, and the generator would write the rule twice.
+@ValidationRule(value = "has(self.uris) != has(self.source)", message = "spec names either uris or source")
+@ValidationRule(value = "!has(self.source) || self.mode == 'Task'", message = "spec.source needs spec.mode Task")
+@ValidationRule(
+        value = "has(self.source) == has(oldSelf.source) && (!has(self.source) || self.source == oldSelf.source)",
+        message = "spec.source cannot be changed once the job exists")
 @ValidationRule(
         value = "has(self.region) == has(oldSelf.region) && (!has(self.region) || self.region == oldSelf.region)",
         message = "spec.region cannot be changed once the job exists")
 public record IiifJobSpec(
-        @Required
-                @Size(min = 1, max = 30000)
+        @Size(min = 1, max = 30000)
                 @ValidationRule(value = "self == oldSelf", message = "spec.uris cannot be changed once the job exists")
                 @JsonPropertyDescription(
                         "Image URIs for go-iiif to process, as go-iiif's URI functions read them (for example"
                                 + " 'avocado.png' or 'collection/IMG_0084.JPG'). A URI may not start with '-'. At most 30,000, and"
                                 + " at most 960 KiB in all, so that the job and its status fit in what etcd stores of an object.")
                 List<@Pattern("^[^-]") @Size(min = 1, max = 4096) String> uris,
+        @JsonPropertyDescription(
+                        "Instead of uris: the images of an S3 prefix or a manifest, for collections of any size. The"
+                                + " operator lists them when the job starts into a snapshot next to the job's reports, and"
+                                + " every batch, retry and restart works from that snapshot.")
+                SourceSpec source,
         @Default("Task")
                 @ValidationRule(value = "self == oldSelf", message = "spec.mode cannot be changed once the job exists")
                 @JsonPropertyDescription(

@@ -29,10 +29,20 @@ public record IiifJobStatus(
                                 + " job starts; unset when the job's images are not checked.")
                 String reports,
         @JsonPropertyDescription("What go-iiif's reports say of the job's images, over all batches.")
-                ImagesStatus images) {
+                ImagesStatus images,
+        @JsonPropertyDescription(
+                        "Images processed (or, unchecked, in a batch that succeeded) out of all, 'done/total'.")
+                String imageProgress,
+        @JsonPropertyDescription("The listing of spec.source into the job's snapshot.") SourceStatus source,
+        @JsonPropertyDescription("spec.source jobs: the batches that succeeded, as ranges and counts.")
+                BatchesDone batchesDone,
+        @JsonPropertyDescription(
+                        "spec.source jobs: each image's outcome, one JSON line per image (uri, outcome, derivatives or"
+                                + " error), an object per batch under this s3://bucket/prefix/.")
+                String results) {
 
-    public static final IiifJobStatus EMPTY =
-            new IiifJobStatus(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final IiifJobStatus EMPTY = new IiifJobStatus(
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     @Override
     public List<Condition> conditions() {
@@ -64,7 +74,11 @@ public record IiifJobStatus(
                 next,
                 invocation,
                 reports,
-                images);
+                images,
+                imageProgress,
+                source,
+                batchesDone,
+                results);
     }
 
     public Optional<Condition> condition(String type) {

@@ -383,6 +383,7 @@ public final class Demo {
             IiifJobSpec spec, List<String> uris, MotoFixtures.Network network, ProcessSpec process) {
         return new IiifJobSpec(
                 uris,
+                null,
                 spec.mode(),
                 spec.region(),
                 spec.task(),

@@ -11,8 +11,12 @@ import java.util.Map;
  */
 public record ImageCheck(List<Image> images, int reportsFound) {
 
-    /** One image; {@code problem} is null when it was processed. */
-    public record Image(String uri, String problem) {
+    /** One image; {@code problem} is null when it was processed, {@code derivatives} what its report lists. */
+    public record Image(String uri, String problem, int derivatives) {
+        public Image(String uri, String problem) {
+            this(uri, problem, 0);
+        }
+
         public boolean processed() {
             return problem == null;
         }
@@ -42,7 +46,8 @@ public record ImageCheck(List<Image> images, int reportsFound) {
             } else {
                 problem = null;
             }
-            images.add(new Image(uri, problem));
+            images.add(
+                    new Image(uri, problem, report == null ? 0 : report.uris().size()));
         }
         return new ImageCheck(images, reports.size() + unreadable.size());
     }

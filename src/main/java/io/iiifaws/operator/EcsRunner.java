@@ -7,12 +7,16 @@ import io.iiifaws.api.ImagesStatus;
 import io.iiifaws.api.NetworkSpec;
 import io.iiifaws.api.TaskSpec;
 import io.iiifaws.api.TaskStatus;
+import io.iiifaws.api.UriRange;
 import io.iiifaws.aws.AwsClients;
+import io.iiifaws.collection.Results;
+import io.iiifaws.collection.Snapshot;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskDefinitions;
 import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.ecs.TaskRequest;
 import io.iiifaws.ecs.TaskTemplate;
+import io.iiifaws.goiiif.ImageCheck;
 import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.operator.TaskLabels.RunId;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -47,6 +52,15 @@ final class EcsRunner {
     private final JobMemory memory;
     private final LaunchTurns turns;
     private final java.util.function.Function<IiifJob, Runnable> wake;
+    private final SourceListings sources;
+    /** Batches of snapshots read lately, by object: a batch's URIs are read once for its launch and its check. */
+    private final Map<String, List<String>> snapshotReads =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+                    return size() > 256;
+                }
+            });
 
     EcsRunner(
             AwsClients aws,
@@ -57,7 +71,9 @@ final class EcsRunner {
             ReportChecks checks,
             TaskDefinitions definitions,
             JobMemory memory,
+            SourceListings sources,
             java.util.function.Function<IiifJob, Runnable> wake) {
+        this.sources = sources;
         this.memory = memory;
         this.turns = new LaunchTurns(settings.launchesPerSecond());
         this.wake = wake;
@@ -82,8 +98,15 @@ final class EcsRunner {
         if (progress.isFinished()) {
             return Optional.empty();
         }
-        Optional<Duration> checking =
-                checks.check(progress, uid, run -> plan.uris(run.uris()), plan.command()::reportName, wake.apply(job));
+        Optional<Duration> listing = sources.observe(plan, progress, wake.apply(job));
+        Optional<Duration> checking = checks.check(
+                        progress,
+                        uid,
+                        run -> batchUris(plan, run.batch(), run.uris()),
+                        plan.command()::reportName,
+                        results(plan),
+                        wake.apply(job))
+                .or(() -> listing);
         TaskDecision decision = TaskDecision.decide(plan.spec(), progress, plan.unchecked());
         if (decision instanceof TaskDecision.StopActive stop) {
             tracking.stopActive(job, progress, stop.why());
@@ -106,6 +129,36 @@ final class EcsRunner {
             trouble.clear(uid);
         }
         return Optional.empty();
+    }
+
+    /** The URIs of a batch as go-iiif gets them: from the spec, or from the job's snapshot. */
+    private CompletableFuture<List<String>> batchUris(JobPlan plan, int batch, UriRange range) {
+        if (plan.source().isEmpty()) {
+            return CompletableFuture.completedFuture(plan.uris(range));
+        }
+        Snapshot snapshot = plan.source().get().snapshot();
+        String key = snapshot.location().bucket() + "/" + snapshot.key(batch);
+        List<String> known = snapshotReads.get(key);
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return snapshot.read(aws.s3(snapshot.location().region()), batch).thenApply(uris -> {
+            snapshotReads.put(key, uris);
+            return uris;
+        });
+    }
+
+    /** Writes each image's outcome of a spec.source job's run to its results. */
+    private java.util.function.BiFunction<TaskStatus, ImageCheck, CompletableFuture<Void>> results(JobPlan plan) {
+        if (plan.source().isEmpty()) {
+            return ReportChecks.NOTHING_RECORDED;
+        }
+        Results results = new Results(plan.source().get().results());
+        return (run, check) -> results.write(aws.s3(results.location().region()), run.batch(), check);
+    }
+
+    static String describe(BatchStatus batch) {
+        return "batch " + batch.index() + (batch.uris() == null ? "" : " (URIs " + batch.uris() + ")");
     }
 
     /** What the reports said of the job's images, for the Complete condition: "; go-iiif processed …". */
@@ -170,18 +223,25 @@ final class EcsRunner {
         }
         for (BatchStatus batch : batches) {
             RunId run = new RunId(batch.index(), progress.nextAttempt(batch.index()));
-            TaskRequest request = request(plan, plan.uris(batch.uris()), run, progress.refusals(batch.index()));
-            String what = "batch " + batch.index() + " (URIs " + batch.uris() + "), attempt " + run.attempt();
+            String what = describe(batch) + ", attempt " + run.attempt();
             EcsTasks.Launch launch;
             try {
+                List<String> uris = batchUris(plan, batch.index(), batch.uris()).join();
+                TaskRequest request = request(plan, uris, run, progress.refusals(batch.index()));
                 launch = ecs.run(request);
             } catch (SdkException e) {
                 launchFailed(progress, job, batch, "RunTask", e);
                 return false;
+            } catch (java.util.concurrent.CompletionException e) {
+                if (io.iiifaws.aws.AwsErrors.unwrap(e) instanceof SdkException read) {
+                    launchFailed(progress, job, batch, "GetObject of the snapshot", read);
+                    return false;
+                }
+                throw e;
             }
             if (launch instanceof EcsTasks.Launch.Started started) {
                 if (!progress.knows(started.taskArn())) {
-                    progress.launched(run, started.taskArn(), request.cluster());
+                    progress.launched(run, started.taskArn(), plan.cluster());
                     metrics.launched(job);
                     progress.event(JobEvent.normal("Launched", "Launched task " + started.taskArn() + " for " + what)
                             .about(started.taskArn()));
@@ -189,7 +249,7 @@ final class EcsRunner {
             } else if (launch instanceof EcsTasks.Launch.AlreadyStarted existing) {
                 String arn = existing.taskArns().get(0);
                 if (!progress.knows(arn)) {
-                    progress.launched(run, arn, request.cluster());
+                    progress.launched(run, arn, plan.cluster());
                     progress.event(JobEvent.normal("Adopted", "Adopted task " + arn + " already started for " + what)
                             .about(arn));
                 }

@@ -31,6 +31,12 @@ final class JobMemory {
         volatile boolean straysListed;
         /** When the job's reserved turn to launch is, if it waits for one. */
         volatile java.time.Instant launchTurn;
+        /** The listing of the job's spec.source going on, and when one that failed may start again. */
+        volatile SourceListings.Listing listing;
+
+        volatile java.time.Instant listingRetryAt;
+        /** The listing's end, once taken in: a pass that reads an older status must not list again. */
+        volatile io.iiifaws.api.SourceStatus listed;
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -47,7 +53,21 @@ final class JobMemory {
             if (entry.invocation != null) {
                 entry.invocation.cancel(true);
             }
+            if (entry.listing != null) {
+                entry.listing.cancel();
+            }
         }
+    }
+
+    /** Stops every listing going on: the operator no longer reconciles. */
+    void cancelListings() {
+        entries.values().forEach(entry -> {
+            SourceListings.Listing listing = entry.listing;
+            entry.listing = null;
+            if (listing != null) {
+                listing.cancel();
+            }
+        });
     }
 
     /** The jobs remembered. */

@@ -17,6 +17,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * @param reports the job's reports location (each run writes under it), if its images are checked
  * @param unchecked why the job's images are not checked, when they are not
+ * @param source what a spec.source job lists, and where its snapshot is
  */
 record JobPlan(
         IiifJob job,
@@ -26,7 +27,8 @@ record JobPlan(
         List<Batch> batches,
         String payload,
         Optional<ReportLocation> reports,
-        String unchecked) {
+        String unchecked,
+        Optional<SourcePlan> source) {
     IiifJobSpec spec() {
         return job.getSpec();
     }

@@ -1,6 +1,7 @@
 package io.iiifaws.operator;
 
 import io.iiifaws.api.BatchStatus;
+import io.iiifaws.api.BatchesDone;
 import io.iiifaws.api.Condition;
 import io.iiifaws.api.ContainerResult;
 import io.iiifaws.api.FailedImage;
@@ -9,6 +10,7 @@ import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.ImagesStatus;
 import io.iiifaws.api.InvocationStatus;
 import io.iiifaws.api.Phase;
+import io.iiifaws.api.SourceStatus;
 import io.iiifaws.api.TaskResult;
 import io.iiifaws.api.TaskStatus;
 import io.iiifaws.api.UriRange;
@@ -47,6 +49,8 @@ final class JobProgress {
     static final String MISSING = "MISSING";
     /** Failed images a batch names in status; its counts cover the rest. */
     static final int FAILED_IMAGES_PER_BATCH = 5;
+    /** Finished tasks a spec.source job keeps in status: its batches and results hold the rest. */
+    static final int SOURCE_FINISHED_TASKS = 20;
     /** Failed images the job names in status and in messages. */
     static final int FAILED_IMAGES_SHOWN = 20;
 
@@ -63,6 +67,14 @@ final class JobProgress {
     private String reports;
     /** The images of the task an Invoke-mode job follows, which has no batches. */
     private ImagesStatus unbatchedImages;
+    /** spec.source jobs: the listing, how many batches the stored status counted, the batches folded. */
+    private SourceStatus source;
+
+    private final int recordedBatches;
+    private final java.util.BitSet folded = new java.util.BitSet();
+    private final ImagesStatus foldedImages;
+    private final int foldedFailures;
+    private String results;
 
     private String lastVerdict;
     /** A wait this pass asks for that status does not show (a throttled call, say). */
@@ -80,10 +92,70 @@ final class JobProgress {
         this.invocation = status.invocation();
         this.reports = status.reports();
         this.unbatchedImages = status.batches().isEmpty() ? status.images() : null;
+        this.source = status.source();
+        this.results = status.results();
+        this.recordedBatches = source == null ? 0 : source.batches();
+        if (job.getSpec() != null && job.getSpec().source() != null) {
+            // Only the batches with a history are listed; the others are pending, or folded into batchesDone.
+            BatchesDone done = status.batchesDone();
+            this.foldedImages = done == null || done.images() == null ? ImagesStatus.NONE : done.images();
+            this.foldedFailures = done == null ? 0 : done.failures();
+            if (done != null) {
+                Ranges.parse(done.ranges()).forEach(folded::set);
+            }
+            this.batches = new ArrayList<>();
+            java.util.Map<Integer, BatchStatus> listed = new java.util.HashMap<>();
+            status.batches().forEach(b -> listed.put(b.index(), b));
+            for (int i = 0; i < recordedBatches; i++) {
+                BatchStatus pending = BatchStatus.pending(i, null);
+                batches.add(folded.get(i) ? pending.succeeded(null) : listed.getOrDefault(i, pending));
+            }
+            return;
+        }
+        this.foldedImages = ImagesStatus.NONE;
+        this.foldedFailures = 0;
         this.batches = new ArrayList<>(status.batches());
         // A finished job keeps the status it ended with, also one written without its lists.
         if (batches.isEmpty() && !status.isFinished()) {
             plan.forEach(b -> batches.add(BatchStatus.pending(b.index(), b.range())));
+        }
+    }
+
+    // ---- source -----------------------------------------------------------------------------
+
+    boolean hasSource() {
+        return job.getSpec() != null && job.getSpec().source() != null;
+    }
+
+    Optional<SourceStatus> source() {
+        return Optional.ofNullable(source);
+    }
+
+    /**
+     * Takes in how far the listing came: more batches to run, and the Listing condition. Batches
+     * the stored status did not count yet wait for the next pass to launch: their objects are
+     * then part of the snapshot for good.
+     */
+    void listed(SourceStatus latest) {
+        source = latest;
+        while (batches.size() < latest.batches()) {
+            batches.add(BatchStatus.pending(batches.size(), null));
+        }
+        String counts = String.format("%,d URIs in %,d batches", latest.uris(), latest.batches())
+                + (latest.skipped() > 0 ? String.format(", %,d entries skipped", latest.skipped()) : "");
+        conditions = latest.isListed()
+                ? set(Condition.LISTING, false, "Listed", "Listed " + counts + " into " + latest.snapshot())
+                : set(
+                        Condition.LISTING,
+                        true,
+                        "Listing",
+                        "Listing into " + latest.snapshot() + ": " + counts + " so far");
+    }
+
+    /** Where the per-image results of a spec.source job go. */
+    void resultsAt(String location) {
+        if (results == null) {
+            results = location;
         }
     }
 
@@ -447,10 +519,10 @@ final class JobProgress {
         if (batches.isEmpty()) {
             return unbatchedImages == null ? ImagesStatus.NONE : unbatchedImages;
         }
-        int processed = 0;
-        int failed = 0;
-        int unverified = 0;
-        List<FailedImage> named = new ArrayList<>();
+        int processed = foldedImages.processed();
+        int failed = foldedImages.failed();
+        int unverified = foldedImages.unverified();
+        List<FailedImage> named = new ArrayList<>(foldedImages.failedImages());
         for (BatchStatus batch : batches) {
             ImagesStatus images = batch.images();
             if (images == null) {
@@ -549,7 +621,15 @@ final class JobProgress {
     }
 
     boolean allSucceeded() {
+        if (hasSource() && (source == null || !source.isListed() || batches.size() < source.batches())) {
+            return false;
+        }
         return !batches.isEmpty() && batches.stream().allMatch(b -> b.phase() == Phase.Succeeded);
+    }
+
+    /** A spec.source job whose listing found nothing to process. */
+    boolean listedNothing() {
+        return hasSource() && source != null && source.isListed() && source.batches() == 0;
     }
 
     /** A batch that failed more often than the backoff limit allows, now marked Failed. */
@@ -568,6 +648,7 @@ final class JobProgress {
         }
         return batches.stream()
                 .filter(b -> b.phase() == Phase.Pending)
+                .filter(b -> !hasSource() || b.index() < recordedBatches)
                 .filter(b -> b.notBefore() == null || !now.isBefore(Times.parse(b.notBefore())))
                 .limit(slots)
                 .toList();
@@ -606,7 +687,8 @@ final class JobProgress {
         int active = activeTasks().size();
         int succeeded =
                 (int) batches.stream().filter(b -> b.phase() == Phase.Succeeded).count();
-        int failed = batches.stream().mapToInt(BatchStatus::failures).sum();
+        int failed = foldedFailures
+                + batches.stream().mapToInt(BatchStatus::failures).sum();
         Phase phase;
         if (isTrue(Condition.COMPLETE)) {
             phase = Phase.Succeeded;
@@ -617,9 +699,22 @@ final class JobProgress {
         } else {
             phase = Phase.Pending;
         }
-        int total = batches.isEmpty() ? 1 : batches.size();
-        int done = batches.isEmpty() ? (phase == Phase.Succeeded ? 1 : 0) : succeeded;
+        int total = batches.isEmpty() && !hasSource() ? 1 : batches.size();
+        int done = batches.isEmpty() ? (phase == Phase.Succeeded && !hasSource() ? 1 : 0) : succeeded;
         ImagesStatus images = images();
+        long uris = hasSource()
+                ? (source == null ? 0 : source.uris())
+                : job.getSpec() == null ? 0 : job.getSpec().uris().size();
+        String imageProgress = uris == 0 ? null : (images.processed() + images.unverified()) + "/" + uris;
+        List<BatchStatus> shown = batches;
+        BatchesDone batchesDone = null;
+        if (hasSource()) {
+            shown = batches.stream()
+                    .filter(b -> b.phase() != Phase.Succeeded)
+                    .filter(b -> !b.equals(BatchStatus.pending(b.index(), null)))
+                    .toList();
+            batchesDone = batchesDone();
+        }
         IiifJobStatus withoutTasks = new IiifJobStatus(
                 phase,
                 job.getMetadata().getGeneration(),
@@ -630,13 +725,52 @@ final class JobProgress {
                 done,
                 failed,
                 conditions.isEmpty() ? null : conditions,
-                batches.isEmpty() ? null : List.copyOf(batches),
+                shown.isEmpty() ? null : List.copyOf(shown),
                 null,
                 invocation,
                 reports,
-                images.equals(ImagesStatus.NONE) ? null : images);
+                images.equals(ImagesStatus.NONE) ? null : images,
+                imageProgress,
+                source,
+                batchesDone,
+                results);
         List<TaskStatus> kept = pruned(withoutTasks);
         return withoutTasks.withTasks(kept.isEmpty() ? null : kept);
+    }
+
+    /** The batches of a spec.source job that succeeded, folded into ranges and counts. */
+    private BatchesDone batchesDone() {
+        java.util.BitSet succeeded = new java.util.BitSet();
+        int processed = foldedImages.processed();
+        int failedImages = foldedImages.failed();
+        int unverified = foldedImages.unverified();
+        List<FailedImage> named = new ArrayList<>(foldedImages.failedImages());
+        int failures = foldedFailures;
+        for (BatchStatus batch : batches) {
+            if (batch.phase() != Phase.Succeeded) {
+                continue;
+            }
+            succeeded.set(batch.index());
+            if (folded.get(batch.index())) {
+                continue;
+            }
+            failures += batch.failures();
+            if (batch.images() != null) {
+                processed += batch.images().processed();
+                failedImages += batch.images().failed();
+                unverified += batch.images().unverified();
+                batch.images().failedImages().stream()
+                        .limit(Math.max(0, FAILED_IMAGES_SHOWN - named.size()))
+                        .forEach(named::add);
+            }
+        }
+        if (succeeded.isEmpty()) {
+            return null;
+        }
+        return new BatchesDone(
+                Ranges.format(succeeded),
+                new ImagesStatus(processed, failedImages, unverified, named.isEmpty() ? null : named),
+                failures);
     }
 
     /**
@@ -648,7 +782,7 @@ final class JobProgress {
         List<TaskStatus> finished = tasks.stream()
                 .filter(t -> !t.isActive() && t.result() != TaskResult.Verifying)
                 .toList();
-        int room = Math.max(0, MAX_TASKS - (tasks.size() - finished.size()));
+        int room = hasSource() ? SOURCE_FINISHED_TASKS : Math.max(0, MAX_TASKS - (tasks.size() - finished.size()));
         int dropped = Math.max(0, finished.size() - room);
         if (tasks.size() > BUDGET_CHECK_FROM) {
             // Each task takes its JSON and a comma in the list; the list its name.

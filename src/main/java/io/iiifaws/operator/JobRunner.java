@@ -40,6 +40,10 @@ public final class JobRunner implements AutoCloseable {
     private final Clock clock;
     private final TaskTracker<ResourceID> tracker;
     private final JobMemory memory = new JobMemory();
+    private final SourceListings sources;
+    /** Keys a ListObjectsV2 call of a source listing asks for: S3's most. */
+    static final int SOURCE_PAGE = 1000;
+
     private volatile Consumer<ResourceID> wake = job -> {};
 
     public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
@@ -53,8 +57,18 @@ public final class JobRunner implements AutoCloseable {
         this.tracking = new TaskTracking(aws, settings, tracker, memory);
         this.validator = new SpecValidator(aws, settings.reports());
         this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, memory, settings.safetyLook());
+        this.sources = new SourceListings(aws, memory, trouble, SOURCE_PAGE, clock);
         this.ecs = new EcsRunner(
-                aws, settings, tracking, trouble, metrics, checks, new TaskDefinitions(clock), memory, this::waker);
+                aws,
+                settings,
+                tracking,
+                trouble,
+                metrics,
+                checks,
+                new TaskDefinitions(clock),
+                memory,
+                sources,
+                this::waker);
         this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks, memory, this::waker);
         this.cleaner = new JobCleaner(aws, trouble);
         this.settings = settings;
@@ -89,6 +103,7 @@ public final class JobRunner implements AutoCloseable {
     /** The operator stopped reconciling: no task is followed until passes follow them again. */
     public void pause() {
         tracker.forgetAll();
+        memory.cancelListings();
     }
 
     /** The tracker every pass reads its tasks from. */
@@ -99,6 +114,7 @@ public final class JobRunner implements AutoCloseable {
     @Override
     public void close() {
         tracker.close();
+        sources.close();
     }
 
     /**
@@ -197,7 +213,11 @@ public final class JobRunner implements AutoCloseable {
                 null,
                 null,
                 full.reports(),
-                full.images());
+                full.images(),
+                full.imageProgress(),
+                full.source(),
+                full.batchesDone(),
+                full.results());
         return new Pass(small, progress.events(), Optional.empty(), false);
     }
 

@@ -212,8 +212,13 @@ final class LambdaRunner {
             return Optional.of(settings.safetyLook());
         }
         List<String> passed = progress.invocation().map(InvocationStatus::uris).orElse(List.of());
-        Optional<Duration> checking =
-                checks.check(progress, uid, run -> passed, plan.command()::reportName, wake.apply(job));
+        Optional<Duration> checking = checks.check(
+                progress,
+                uid,
+                run -> CompletableFuture.completedFuture(passed),
+                plan.command()::reportName,
+                ReportChecks.NOTHING_RECORDED,
+                wake.apply(job));
         if (checking.isPresent() || progress.failureTarget().isPresent()) {
             if (progress.failureTarget().isPresent()) {
                 progress.failAsTargeted();

@@ -25,6 +25,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 final class ReportChecks {
     private static final Logger log = LoggerFactory.getLogger(ReportChecks.class);
 
+    /** For jobs whose status holds every image's outcome. */
+    static final java.util.function.BiFunction<TaskStatus, ImageCheck, CompletableFuture<Void>> NOTHING_RECORDED =
+            (run, check) -> CompletableFuture.completedFuture(null);
+
     private final S3Reports reader;
     private final AwsTrouble trouble;
     private final JobMemory memory;
@@ -43,14 +47,16 @@ final class ReportChecks {
      *
      * @param urisOf the URIs a run passed to go-iiif
      * @param reportName the report's name for a URI
+     * @param record keeps what the reports said of each image, once read, beyond status
      * @param wake wakes the job when a read ends
      * @return when to look again: while reads are going, or after a read that may pass failed
      */
     Optional<Duration> check(
             JobProgress progress,
             String jobUid,
-            Function<TaskStatus, List<String>> urisOf,
+            Function<TaskStatus, CompletableFuture<List<String>>> urisOf,
             Function<String, String> reportName,
+            java.util.function.BiFunction<TaskStatus, ImageCheck, CompletableFuture<Void>> record,
             Runnable wake) {
         Optional<Duration> next = Optional.empty();
         Map<String, CompletableFuture<ImageCheck>> inFlight = memory.of(jobUid).reads;
@@ -61,7 +67,9 @@ final class ReportChecks {
             }
             String key = run.batch() + "/" + run.attempt();
             CompletableFuture<ImageCheck> read = inFlight.computeIfAbsent(key, k -> {
-                CompletableFuture<ImageCheck> started = reader.check(where.get(), urisOf.apply(run), reportName);
+                CompletableFuture<ImageCheck> started = urisOf.apply(run)
+                        .thenCompose(uris -> reader.check(where.get(), uris, reportName))
+                        .thenCompose(check -> record.apply(run, check).thenApply(done -> check));
                 started.whenComplete((check, error) -> wake.run());
                 return started;
             });

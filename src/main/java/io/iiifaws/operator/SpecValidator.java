@@ -4,17 +4,23 @@ import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobSpec;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.LaunchType;
+import io.iiifaws.api.ManifestSource;
 import io.iiifaws.api.Mode;
 import io.iiifaws.api.ProcessSpec;
 import io.iiifaws.api.ProcessStyle;
+import io.iiifaws.api.S3Source;
+import io.iiifaws.api.SourceSpec;
 import io.iiifaws.api.TaskSpec;
 import io.iiifaws.aws.AwsClients;
+import io.iiifaws.collection.Snapshot;
+import io.iiifaws.collection.SourceKeys;
+import io.iiifaws.collection.SourceListing;
 import io.iiifaws.ecs.Batch;
 import io.iiifaws.ecs.BatchPlanner;
 import io.iiifaws.goiiif.BlobLocation;
-import io.iiifaws.goiiif.ImageUris;
 import io.iiifaws.goiiif.ProcessCommand;
 import io.iiifaws.goiiif.ReportLocation;
+import io.iiifaws.goiiif.UriCheck;
 import io.iiifaws.lambda.LambdaInvoker;
 import io.iiifaws.lambda.S3Events;
 import io.iiifaws.operator.TaskLabels.RunId;
@@ -64,8 +70,14 @@ final class SpecValidator {
             throw new InvalidSpecException("spec is required");
         }
         checkRanges(spec);
+        if (spec.source() != null && !spec.uris().isEmpty()) {
+            throw new InvalidSpecException("spec names either uris or source, not both");
+        }
+        if (spec.source() != null && spec.mode() != Mode.Task) {
+            throw new InvalidSpecException("spec.source needs spec.mode Task: Invoke mode sends its URIs in one event");
+        }
         ProcessCommand command = command(spec.process());
-        List<String> uris = uris(spec, command);
+        List<String> uris = spec.source() != null ? List.of() : uris(spec, command);
         Region region;
         try {
             region = aws.region(spec.region());
@@ -84,13 +96,18 @@ final class SpecValidator {
                     List.of(),
                     invoked ? null : invocationPayload(spec, uris, region),
                     Optional.empty(),
-                    null);
+                    null,
+                    Optional.empty());
         }
         Optional<ReportLocation> reports = Optional.empty();
         String unchecked = null;
         try {
             reports = reports(job, command, region);
         } catch (UncheckedException e) {
+            if (spec.source() != null) {
+                throw new InvalidSpecException("spec.source needs the job's reports location, where its snapshot of"
+                        + " URIs is written, and " + e.getMessage());
+            }
             unchecked = e.getMessage();
         }
         TaskSpec task = spec.task();
@@ -109,14 +126,26 @@ final class SpecValidator {
         }
         checkPlacement(spec);
         checkTags(task.tags());
+        RunId longest = new RunId(999_999, 999_999);
+        Map<String, String> longestLabels = TaskLabels.environment(job, longest);
+        Optional<ReportLocation> longestReports = reports.map(r -> r.run(longest.batch(), longest.attempt()));
+        java.util.function.Supplier<BatchPlanner.Filler> fillers = () ->
+                new BatchPlanner.Filler(spec.batch().size(), command, longestReports, task.container(), longestLabels);
+        if (spec.source() != null) {
+            try {
+                fillers.get();
+            } catch (BatchPlanner.CommandTooLongException e) {
+                throw new InvalidSpecException("spec.process: " + e.getMessage());
+            }
+            SourcePlan source = source(spec, region, reports.orElseThrow(), command, fillers);
+            return new JobPlan(job, region, command, uris, List.of(), null, reports, null, Optional.of(source));
+        }
         if (job.getStatus() != null && !job.getStatus().batches().isEmpty()) {
             // A started job keeps the batches it recorded, whatever spec.batch.size becomes.
-            return new JobPlan(job, region, command, uris, List.of(), null, reports, unchecked);
+            return new JobPlan(job, region, command, uris, List.of(), null, reports, unchecked, Optional.empty());
         }
         List<Batch> batches;
         try {
-            RunId longest = new RunId(999_999, 999_999);
-            Map<String, String> longestLabels = TaskLabels.environment(job, longest);
             batches = BatchPlanner.plan(
                     uris,
                     spec.batch().size(),
@@ -134,7 +163,65 @@ final class SpecValidator {
                     "spec.batch.size: the URIs make " + batches.size() + " batches and a job may have at most "
                             + MAX_BATCHES + "; raise spec.batch.size or split the job");
         }
-        return new JobPlan(job, region, command, uris, batches, null, reports, unchecked);
+        return new JobPlan(job, region, command, uris, batches, null, reports, unchecked, Optional.empty());
+    }
+
+    /** What a spec.source job lists, and where its snapshot and results go, under its reports location. */
+    private SourcePlan source(
+            IiifJobSpec spec,
+            Region region,
+            ReportLocation reports,
+            ProcessCommand command,
+            java.util.function.Supplier<BatchPlanner.Filler> fillers)
+            throws InvalidSpecException {
+        SourceSpec source = spec.source();
+        boolean strip = spec.process().stripPaths();
+        Snapshot snapshot = new Snapshot(reports.child("snapshot"));
+        ReportLocation results = reports.child("results");
+        if ((source.s3() == null) == (source.manifest() == null)) {
+            throw new InvalidSpecException("spec.source names either s3 or manifest");
+        }
+        if (source.s3() != null) {
+            S3Source s3 = source.s3();
+            require(s3.bucket(), "spec.source.s3.bucket is required");
+            if (!s3.bucket().matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                throw new InvalidSpecException(
+                        "spec.source.s3.bucket ('" + s3.bucket() + "') is not an S3 bucket name");
+            }
+            String bucketRegion = region(s3.region(), "spec.source.s3.region", region);
+            SourceKeys keys =
+                    new SourceKeys(s3.keepPrefix() ? "" : s3.prefix(), s3.suffixes(), strip, command, fillers.get());
+            return new SourcePlan(
+                    new SourceListing.Source.Prefix(s3), bucketRegion, keys, fillers, strip, snapshot, results);
+        }
+        ManifestSource manifest = source.manifest();
+        java.util.regex.Matcher uri = java.util.regex.Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)")
+                .matcher(manifest.uri() == null ? "" : manifest.uri());
+        if (!uri.matches()) {
+            throw new InvalidSpecException(
+                    "spec.source.manifest.uri ('" + manifest.uri() + "') is not an S3 object such as s3://bucket/key");
+        }
+        String manifestRegion = region(manifest.region(), "spec.source.manifest.region", region);
+        SourceKeys keys = new SourceKeys("", List.of(), strip, command, fillers.get());
+        return new SourcePlan(
+                new SourceListing.Source.Manifest(manifest, uri.group(1), uri.group(2)),
+                manifestRegion,
+                keys,
+                fillers,
+                true,
+                snapshot,
+                results);
+    }
+
+    private String region(String named, String field, Region job) throws InvalidSpecException {
+        if (named == null) {
+            return job.id();
+        }
+        try {
+            return aws.region(named).id();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(field + ": " + e.getMessage());
+        }
     }
 
     /** Why a job's images go unchecked. */
@@ -199,7 +286,7 @@ final class SpecValidator {
     /** The URIs as go-iiif will get them: checked, and reduced to base names if asked. */
     private static List<String> uris(IiifJobSpec spec, ProcessCommand command) throws InvalidSpecException {
         if (spec.uris().isEmpty()) {
-            throw new InvalidSpecException("spec.uris must list at least one URI");
+            throw new InvalidSpecException("spec.uris must list at least one URI, or spec.source name where they are");
         }
         long bytes = spec.uris().stream()
                 .mapToLong(u -> u == null ? 5 : u.getBytes(StandardCharsets.UTF_8).length + 3)
@@ -219,22 +306,16 @@ final class SpecValidator {
             if (uri == null || uri.isBlank()) {
                 throw new InvalidSpecException(field + " is empty");
             }
-            if (uri.startsWith("-")) {
+            UriCheck check = UriCheck.of(uri, spec.process().stripPaths(), command);
+            if (check.problem().isPresent()) {
+                String why = check.problem().get();
+                // A URI with a control character is not quoted: it would break the message's line.
                 throw new InvalidSpecException(
-                        field + " ('" + uri + "') starts with '-', which iiif-process would read as a flag");
+                        why.contains("control character")
+                                ? field + " " + why
+                                : field + " ('" + uri + "')" + (why.startsWith(":") ? "" : " ") + why);
             }
-            if (uri.chars().anyMatch(Character::isISOControl)) {
-                throw new InvalidSpecException(field + " contains a control character");
-            }
-            String passed = spec.process().stripPaths() ? ImageUris.baseName(uri) : uri;
-            if (passed.isEmpty() || passed.equals("/") || passed.startsWith("-")) {
-                throw new InvalidSpecException(
-                        field + " ('" + uri + "') has no usable file name to keep with stripPaths");
-            }
-            Optional<String> problem = command.uriProblem(passed);
-            if (problem.isPresent()) {
-                throw new InvalidSpecException(field + " ('" + uri + "'): " + problem.get());
-            }
+            String passed = check.passed();
             Integer earlier = seen.putIfAbsent(passed, i);
             if (earlier != null) {
                 throw new InvalidSpecException(

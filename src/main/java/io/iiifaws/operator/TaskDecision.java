@@ -68,8 +68,18 @@ sealed interface TaskDecision {
         if (progress.failureTarget().isEmpty()) {
             progress.tooManyFailedImages(allowed).ifPresent(why -> progress.failureTarget("ImagesFailed", why));
         }
+        if (progress.failureTarget().isEmpty() && progress.listedNothing()) {
+            progress.failureTarget(
+                    "NoImages",
+                    "spec.source: the listing found no image to process"
+                            + progress.source()
+                                    .filter(s -> s.skipped() > 0)
+                                    .map(s -> " (" + s.skipped() + " entries skipped: see status.source)")
+                                    .orElse(""));
+        }
         if (progress.failureTarget().isEmpty() && progress.allSucceeded()) {
-            int uris = spec.uris().size();
+            long uris = progress.source().map(s -> s.uris()).orElse((long)
+                    spec.uris().size());
             int batches = progress.batches().size();
             progress.complete(
                     "CompletionsReached",
@@ -82,7 +92,8 @@ sealed interface TaskDecision {
     }
 
     private static String exhaustedMessage(BatchStatus batch, int backoffLimit) {
-        return "Batch " + batch.index() + " (URIs " + batch.uris() + ") failed " + batch.failures()
+        return "Batch " + batch.index() + (batch.uris() == null ? "" : " (URIs " + batch.uris() + ")") + " failed "
+                + batch.failures()
                 + (batch.failures() == 1 ? " time" : " times") + ", more than backoffLimit " + backoffLimit
                 + (batch.message() == null ? "" : "; last run: " + batch.message());
     }

@@ -196,6 +196,7 @@ class ScaleBench {
                         List.of("a.jpg"),
                         null,
                         null,
+                        null,
                         new io.iiifaws.api.TaskSpec(
                                 CLUSTER, "go-iiif:1", "iiif", io.iiifaws.api.LaunchType.FARGATE, null, null, null),
                         new io.iiifaws.api.NetworkSpec(

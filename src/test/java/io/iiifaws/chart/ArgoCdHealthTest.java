@@ -76,6 +76,7 @@ class ArgoCdHealthTest {
                 null,
                 null,
                 null,
+                null,
                 suspend ? true : null,
                 null,
                 null));
@@ -90,6 +91,10 @@ class ArgoCdHealthTest {
                     0,
                     0,
                     conditions.length == 0 ? null : List.of(conditions),
+                    null,
+                    null,
+                    null,
+                    null,
                     null,
                     null,
                     null,

@@ -76,7 +76,12 @@ class CrdAdmissionTest {
             delimiter = '|',
             textBlock =
                     """
-      no uris                   | /spec/uris                          |                           | spec.uris: Required value
+      no uris                   | /spec/uris                          |                           | spec: Invalid value: spec names either uris or source
+      uris and a source         | /spec/source                        | {"s3": {"bucket": "museum"}} | spec: Invalid value: spec names either uris or source
+      source of both kinds      | /spec/source                        | {"s3": {"bucket": "museum"}, "manifest": {"uri": "s3://museum/list.txt"}} | spec.source: Invalid value: spec.source names either s3 or manifest
+      source without a bucket   | /spec/source                        | {"s3": {"prefix": "a/"}}  | spec.source.s3.bucket: Required value
+      manifest not in S3        | /spec/source                        | {"manifest": {"uri": "https://museum.org/list.txt"}} | spec.source.manifest.uri: Invalid value
+      unknown manifest format   | /spec/source                        | {"manifest": {"uri": "s3://museum/l.csv", "format": "Excel"}} | spec.source.manifest.format: Unsupported value
       empty uris                | /spec/uris                          | []                        | spec.uris: Invalid value: 0: spec.uris in body should have at least 1 items
       too many uris             | /spec/uris                          | TOO_MANY                  | spec.uris: Too many: 30001: must have at most 30000 items
       uri read as a flag        | /spec/uris                          | ["-config=x"]             | spec.uris[0]: Invalid value: "-config=x": spec.uris[0] in body should match '^[^-]'
@@ -129,6 +134,8 @@ class CrdAdmissionTest {
                 .contains("spec.mode: Invalid value: \"Invoke\": spec.mode cannot be changed once the job exists");
         assertThat(update(created, "/spec/region", "eu-west-1"))
                 .containsExactly("spec: Invalid value: spec.region cannot be changed once the job exists");
+        assertThat(update(created, "/spec/source", "{\"s3\": {\"bucket\": \"museum\"}}"))
+                .contains("spec: Invalid value: spec.source cannot be changed once the job exists");
         assertThat(update(created, "/spec/suspend", "true")).isEmpty();
         assertThat(update(created, "/spec/task/taskDefinition", "go-iiif:2")).isEmpty();
     }

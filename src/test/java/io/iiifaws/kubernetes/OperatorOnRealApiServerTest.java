@@ -106,8 +106,8 @@ class OperatorOnRealApiServerTest {
         assertThat(listed.output().lines().toList())
                 .satisfiesExactly(
                         header -> assertThat(header.split("\\s+"))
-                                .containsExactly("NAME", "PHASE", "TASKS", "ACTIVE", "FAILED", "AGE"),
-                        row -> assertThat(row).matches("gallery\\s+Succeeded\\s+1/1\\s+0\\s+0\\s+\\d+s"));
+                                .containsExactly("NAME", "PHASE", "TASKS", "IMAGES", "ACTIVE", "FAILED", "AGE"),
+                        row -> assertThat(row).matches("gallery\\s+Succeeded\\s+1/1\\s+2/2\\s+0\\s+0\\s+\\d+s"));
         var events = kubectl("events", "--for", "iiifjob/gallery");
         assertThat(events.output()).contains("Launched", "TaskSucceeded", "Completed", "IiifJob/gallery");
 

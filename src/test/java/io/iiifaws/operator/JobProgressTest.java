@@ -47,6 +47,7 @@ class JobProgressTest {
                 null,
                 null,
                 null,
+                null,
                 null));
         job.setStatus(status);
         return job;

@@ -49,6 +49,7 @@ class SpecValidationTest {
                 List.of("a.jpg"),
                 null,
                 null,
+                null,
                 new io.iiifaws.api.TaskSpec(
                         "iiif", "go-iiif:1", "iiif", io.iiifaws.api.LaunchType.FARGATE, null, null, null),
                 new io.iiifaws.api.NetworkSpec(

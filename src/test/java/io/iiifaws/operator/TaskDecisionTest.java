@@ -32,6 +32,7 @@ class TaskDecisionTest {
                 null,
                 null,
                 null,
+                null,
                 parallelism,
                 backoffLimit,
                 deadline,

@@ -312,6 +312,7 @@ public final class OperatorHarness implements AutoCloseable {
                 List.of(uris),
                 null,
                 null,
+                null,
                 new TaskSpec(cluster, taskDefinition, CONTAINER, LaunchType.FARGATE, null, null, null),
                 new NetworkSpec(List.of(network.subnet()), List.of(network.securityGroup()), null),
                 null,

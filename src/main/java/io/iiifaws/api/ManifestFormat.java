@@ -1,0 +1,6 @@
+package io.iiifaws.api;
+
+public enum ManifestFormat {
+    Lines,
+    Inventory
+}
