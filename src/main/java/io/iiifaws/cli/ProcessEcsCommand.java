@@ -91,11 +91,18 @@ public final class ProcessEcsCommand implements Callable<Integer> {
     }
 
     private int runTask() throws InterruptedException {
-        List<String> uris = options.uris();
+        List<String> given = options.uris();
         options.taskTemplate();
         int maxFailedImages = options.maxFailedImages();
         Duration interval = options.waitForTask() ? options.waitInterval() : null;
         try (AwsClients aws = options.awsClients("-ecs-dsn", env)) {
+            List<String> uris;
+            try {
+                uris = options.hasSource() ? options.listSource(aws, err) : given;
+            } catch (SdkException e) {
+                err.println(name() + ": listing the source: " + AwsErrors.describe(e));
+                return 1;
+            }
             Optional<ReportLocation> reports =
                     options.reportLocation(aws.region(null).id(), "process-ecs/" + UUID.randomUUID());
             ProcessTasks tasks = options.processTasks(aws);

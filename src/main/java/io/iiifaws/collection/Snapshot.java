@@ -27,6 +27,21 @@ public record Snapshot(ReportLocation location) {
                 .thenApply(done -> null);
     }
 
+    /** The snapshot as a listing's store, written and read with blocking calls. */
+    public SourceListing.Store store(S3AsyncClient s3) {
+        return new SourceListing.Store() {
+            @Override
+            public void write(int batch, List<String> uris) {
+                Snapshot.this.write(s3, batch, uris).join();
+            }
+
+            @Override
+            public List<String> read(int batch) {
+                return Snapshot.this.read(s3, batch).join();
+            }
+        };
+    }
+
     public CompletableFuture<List<String>> read(S3AsyncClient s3, int batch) {
         return s3.getObject(r -> r.bucket(location.bucket()).key(key(batch)), AsyncResponseTransformer.toBytes())
                 .thenApply(bytes -> Arrays.stream(bytes.asUtf8String().split("\n"))

@@ -44,10 +44,38 @@ public final class SourceListing {
         record Manifest(ManifestSource manifest, String bucket, String key) implements Source {}
     }
 
+    /** Where the batches go: the job's snapshot in S3, or memory for a listing run by hand. */
+    public interface Store {
+        void write(int batch, List<String> uris);
+
+        List<String> read(int batch);
+    }
+
+    /** Batches kept in memory. */
+    public static final class InMemory implements Store {
+        private final List<List<String>> batches = new ArrayList<>();
+
+        @Override
+        public synchronized void write(int batch, List<String> uris) {
+            while (batches.size() <= batch) {
+                batches.add(List.of());
+            }
+            batches.set(batch, List.copyOf(uris));
+        }
+
+        @Override
+        public synchronized List<String> read(int batch) {
+            return batches.get(batch);
+        }
+
+        public synchronized List<String> uris() {
+            return batches.stream().flatMap(List::stream).toList();
+        }
+    }
+
     private final Source source;
     private final S3AsyncClient sourceS3;
-    private final S3AsyncClient snapshotS3;
-    private final Snapshot snapshot;
+    private final Store store;
     private final SourceKeys keys;
     private final Supplier<BatchPlanner.Filler> fillers;
     private final int pageSize;
@@ -62,16 +90,14 @@ public final class SourceListing {
     public SourceListing(
             Source source,
             S3AsyncClient sourceS3,
-            S3AsyncClient snapshotS3,
-            Snapshot snapshot,
+            Store store,
             SourceKeys keys,
             Supplier<BatchPlanner.Filler> fillers,
             int pageSize,
             boolean dedupe) {
         this.source = source;
         this.sourceS3 = sourceS3;
-        this.snapshotS3 = snapshotS3;
-        this.snapshot = snapshot;
+        this.store = store;
         this.keys = keys;
         this.fillers = fillers;
         this.pageSize = pageSize;
@@ -91,7 +117,7 @@ public final class SourceListing {
         Batcher batcher = new Batcher(from, progress);
         if (dedupe) {
             for (int i = 0; i < from.batches(); i++) {
-                snapshot.read(snapshotS3, i).join().forEach(batcher::remember);
+                store.read(i).forEach(batcher::remember);
             }
         }
         try {
@@ -265,7 +291,7 @@ public final class SourceListing {
         }
 
         private void flush() {
-            snapshot.write(snapshotS3, status.batches(), batch).join();
+            store.write(status.batches(), batch);
             SourceStatus counted = count(status.batches() + 1, status.uris() + batch.size());
             status = new SourceStatus(
                     counted.snapshot(),

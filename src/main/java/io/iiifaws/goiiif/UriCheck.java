@@ -24,6 +24,11 @@ public record UriCheck(String passed, Optional<String> problem) {
         return new UriCheck(passed, command.uriProblem(passed).map(p -> ": " + p));
     }
 
+    /** "SUBJECT starts with …" or "SUBJECT: go-iiif …": a problem after what it is about. */
+    public static String phrase(String subject, String problem) {
+        return subject + (problem.startsWith(":") ? "" : " ") + problem;
+    }
+
     private static UriCheck refused(String uri, String why) {
         return new UriCheck(uri, Optional.of(why));
     }

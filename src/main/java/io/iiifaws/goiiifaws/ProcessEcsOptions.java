@@ -1,9 +1,17 @@
 package io.iiifaws.goiiifaws;
 
+import io.iiifaws.api.ManifestFormat;
+import io.iiifaws.api.ManifestSource;
 import io.iiifaws.api.ProcessSpec;
 import io.iiifaws.api.ProcessStyle;
+import io.iiifaws.api.S3Source;
+import io.iiifaws.api.SourceStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.Dsn;
+import io.iiifaws.collection.SourceKeys;
+import io.iiifaws.collection.SourceListing;
+import io.iiifaws.ecs.BatchPlanner;
+import io.iiifaws.goiiif.UriCheck;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.ProcessTasks;
 import io.iiifaws.ecs.TaskTemplate;
@@ -151,6 +159,35 @@ public final class ProcessEcsOptions {
 
     @Parameters(paramLabel = "URI", description = "Image URIs to process.")
     List<String> uriArgs = new ArrayList<>();
+
+    @Option(
+            names = "-source",
+            paramLabel = "S3URI",
+            description = "Instead of URIs: every image under an S3 prefix, s3://bucket/prefix/; go-iiif gets each key"
+                    + " without the prefix (before -strip-paths).")
+    String source;
+
+    @Option(
+            names = "-manifest",
+            paramLabel = "S3URI",
+            description = "Instead of URIs: those an S3 object lists, s3://bucket/key, one a line (blank lines and"
+                    + " '#' comments skipped), or an S3 Inventory CSV with -manifest-format inventory.")
+    String manifest;
+
+    @Option(
+            names = "-manifest-format",
+            defaultValue = "lines",
+            paramLabel = "FORMAT",
+            description = "lines (default) or inventory (an S3 Inventory CSV of bucket and URL-encoded key).")
+    String manifestFormat;
+
+    @Option(
+            names = "-suffix",
+            split = ",",
+            paramLabel = "SUFFIX",
+            description = "With -source or an inventory: file name endings to take (.jpg,.tif); default: the image"
+                    + " types go-iiif reads.")
+    List<String> suffixes = new ArrayList<>();
 
     @Option(
             names = "-wait",
@@ -303,8 +340,15 @@ public final class ProcessEcsOptions {
     public List<String> uris() {
         List<String> all = new ArrayList<>(uriFlags);
         all.addAll(uriArgs);
+        if (hasSource()) {
+            if (!all.isEmpty() || source != null && manifest != null) {
+                throw new IllegalArgumentException("give URIs, -source or -manifest: one of them");
+            }
+            return List.of();
+        }
         if (all.isEmpty()) {
-            throw new IllegalArgumentException("no URIs: give them after the flags or with -uri");
+            throw new IllegalArgumentException(
+                    "no URIs: give them after the flags or with -uri, or -source or -manifest");
         }
         List<String> result = new ArrayList<>();
         Map<String, String> seen = new java.util.HashMap<>();
@@ -340,6 +384,71 @@ public final class ProcessEcsOptions {
             throw new IllegalArgumentException("'" + uri + "': " + problem);
         });
         return passed;
+    }
+
+    /** Whether the URIs come from -source or -manifest. */
+    public boolean hasSource() {
+        return source != null && !source.isBlank() || manifest != null && !manifest.isBlank();
+    }
+
+    /**
+     * The URIs -source or -manifest names, listed now, as go-iiif gets them; what cannot be given to
+     * go-iiif is left out and said on {@code err}.
+     */
+    public List<String> listSource(AwsClients aws, java.io.PrintStream err) {
+        String flag = source != null && !source.isBlank() ? "-source" : "-manifest";
+        String uri = (flag.equals("-source") ? source : manifest).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?")
+                .matcher(uri);
+        if (!m.matches()
+                || flag.equals("-manifest") && (m.group(2) == null || m.group(2).isEmpty())) {
+            throw new IllegalArgumentException(flag + " '" + uri + "' is not "
+                    + (flag.equals("-source")
+                            ? "an S3 prefix such as s3://bucket/prefix/"
+                            : "an S3 object s3://bucket/key"));
+        }
+        ManifestFormat format;
+        try {
+            format = ManifestFormat.valueOf(manifestFormat.substring(0, 1).toUpperCase(Locale.ROOT)
+                    + manifestFormat.substring(1).toLowerCase(Locale.ROOT));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "-manifest-format must be lines or inventory, not '" + manifestFormat + "'");
+        }
+        String key = m.group(2) == null ? "" : m.group(2);
+        BatchPlanner.Filler fits = new BatchPlanner.Filler(
+                null, processCommand(), Optional.empty(), taskTemplate().container(), Map.of());
+        SourceListing.Source listed = flag.equals("-source")
+                ? new SourceListing.Source.Prefix(new S3Source(m.group(1), key, suffixes, null, false))
+                : new SourceListing.Source.Manifest(new ManifestSource(uri, format, null), m.group(1), key);
+        SourceKeys keys =
+                new SourceKeys(flag.equals("-source") ? key : "", suffixes, stripPaths, processCommand(), fits);
+        SourceListing.InMemory found = new SourceListing.InMemory();
+        SourceStatus done = new SourceListing(
+                        listed,
+                        aws.s3(null),
+                        found,
+                        keys,
+                        () -> new BatchPlanner.Filler(
+                                null,
+                                processCommand(),
+                                Optional.empty(),
+                                taskTemplate().container(),
+                                Map.of()),
+                        1000,
+                        true)
+                .run(SourceStatus.started(null), status -> {}, () -> false);
+        for (SourceStatus.SkippedEntry skipped : done.skippedExamples()) {
+            err.println("process-ecs: skipped " + UriCheck.phrase("'" + skipped.entry() + "'", skipped.reason()));
+        }
+        if (done.skipped() > done.skippedExamples().size()) {
+            err.println("process-ecs: skipped "
+                    + (done.skipped() - done.skippedExamples().size()) + " more entries");
+        }
+        if (done.uris() == 0) {
+            throw new IllegalArgumentException(flag + " " + uri + " holds no image to process");
+        }
+        return found.uris();
     }
 
     public ProcessCommand processCommand() {

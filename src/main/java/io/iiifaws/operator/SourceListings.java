@@ -136,8 +136,7 @@ final class SourceListings implements AutoCloseable {
         SourceListing lister = new SourceListing(
                 source.source(),
                 aws.s3(source.region()),
-                aws.s3(snapshotRegion),
-                source.snapshot(),
+                source.snapshot().store(aws.s3(snapshotRegion)),
                 source.keys(),
                 source.fillers(),
                 pageSize,

@@ -313,7 +313,7 @@ final class SpecValidator {
                 throw new InvalidSpecException(
                         why.contains("control character")
                                 ? field + " " + why
-                                : field + " ('" + uri + "')" + (why.startsWith(":") ? "" : " ") + why);
+                                : UriCheck.phrase(field + " ('" + uri + "')", why));
             }
             String passed = check.passed();
             Integer earlier = seen.putIfAbsent(passed, i);

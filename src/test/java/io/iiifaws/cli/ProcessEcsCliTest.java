@@ -485,6 +485,55 @@ class ProcessEcsCliTest {
         }
     }
 
+    List<String> commandOf(String arn) {
+        return h.aws.launched().stream()
+                .filter(t -> t.arn().equals(arn))
+                .findFirst()
+                .orElseThrow()
+                .command();
+    }
+
+    @Test
+    void sourceAndManifestListTheirImagesAndSayWhatTheySkipped() {
+        String bucket = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .region(Region.of(OperatorHarness.REGION))
+                .endpointOverride(h.moto.endpoint())
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS))
+                .build()) {
+            s3.createBucket(r -> r.bucket(bucket));
+            for (String key : List.of("new/a.jpg", "new/deep/b.TIF", "new/notes.txt", "old/c.jpg")) {
+                s3.putObject(
+                        r -> r.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody.fromString("x"));
+            }
+            s3.putObject(
+                    r -> r.bucket(bucket).key("list.txt"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromString("a.jpg\n\n-rf.jpg\na.jpg\nplain.jpg\n"));
+        }
+
+        Run prefix = run(env(), args(taskFlags(), "-strip-paths=false", "-source", "s3://" + bucket + "/new/"));
+
+        assertThat(prefix.status()).as(prefix.err()).isZero();
+        assertThat(prefix.lines()).hasSize(1);
+        assertThat(commandOf(prefix.lines().get(0))).endsWith("-uri=a.jpg", "-uri=deep/b.TIF");
+
+        Run manifest = run(env(), args(taskFlags(), "-manifest", "s3://" + bucket + "/list.txt"));
+
+        assertThat(manifest.status()).as(manifest.err()).isZero();
+        assertThat(commandOf(manifest.lines().get(0))).endsWith("-uri=a.jpg", "-uri=plain.jpg");
+        assertThat(manifest.err())
+                .contains(
+                        "skipped '-rf.jpg' starts with '-'", "skipped 'a.jpg' is the image of an earlier entry again");
+
+        Run both = run(env(), args(taskFlags(), "-source", "s3://" + bucket + "/new/", "extra.jpg"));
+        assertThat(both.status()).isEqualTo(2);
+        assertThat(both.err()).contains("give URIs, -source or -manifest: one of them");
+        Run empty = run(env(), args(taskFlags(), "-source", "s3://" + bucket + "/none/"));
+        assertThat(empty.status()).isEqualTo(2);
+        assertThat(empty.err()).contains("holds no image to process");
+    }
+
     @Test
     void theHelpListsEveryFlag() {
         Run help = run(env(), "-h");
@@ -504,6 +553,10 @@ class ProcessEcsCliTest {
                 "-report-name",
                 "-strip-paths",
                 "-uri",
+                "-source",
+                "-manifest",
+                "-manifest-format",
+                "-suffix",
                 "-wait",
                 "-lambda-func",
                 "-lambda-type",

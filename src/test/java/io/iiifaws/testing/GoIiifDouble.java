@@ -58,8 +58,12 @@ public final class GoIiifDouble implements AutoCloseable {
 
     /** Every task that stops through the fault layer has run as go-iiif would, and exits 0. */
     public void runTasksOf(FaultyAws aws, Function<String, Result> results) {
+        // Each describe of a stopped task asks its outcome again: the task runs once.
+        java.util.Set<String> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
         aws.outcomes(task -> {
-            run(task, results);
+            if (ran.add(task.arn())) {
+                run(task, results);
+            }
             return TaskOutcome.SUCCESS;
         });
     }
@@ -79,6 +83,7 @@ public final class GoIiifDouble implements AutoCloseable {
         Map<String, String> query = query(bucket.getRawQuery());
         String prefix = query.getOrDefault("prefix", "");
         int firstUri = argv.indexOf("--") + 1;
+        List<java.util.concurrent.Future<?>> writes = new java.util.ArrayList<>();
         for (String argument : argv.subList(firstUri, argv.size())) {
             URI uri = URI.create(argument.contains("://") ? argument : "file:///" + argument);
             String origin = uri.getPath().replaceFirst("^/+", "");
@@ -87,9 +92,28 @@ public final class GoIiifDouble implements AutoCloseable {
                 continue;
             }
             String key = prefix + "process_" + sha256(origin) + ".json";
-            s3.putObject(p -> p.bucket(bucket.getHost()).key(key), RequestBody.fromString(report(origin, result)));
+            // As go-iiif does, several images at a time.
+            writes.add(WRITERS.submit(() -> s3.putObject(
+                    p -> p.bucket(bucket.getHost()).key(key), RequestBody.fromString(report(origin, result)))));
+        }
+        for (var write : writes) {
+            try {
+                write.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
         }
     }
+
+    private static final java.util.concurrent.ExecutorService WRITERS =
+            java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+                Thread thread = new Thread(r, "go-iiif-double");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     static String report(String origin, Result result) {
         ObjectNode report = (ObjectNode)
