@@ -24,6 +24,10 @@ public record BatchStatus(
         return new BatchStatus(index, uris, Phase.Pending, 0, 0, 0, 0, null, null, null);
     }
 
+    public BatchStatus withMessage(String next) {
+        return new BatchStatus(index, uris, phase, attempts, failures, retries, refusals, notBefore, next, images);
+    }
+
     public BatchStatus withPhase(Phase next) {
         return new BatchStatus(index, uris, next, attempts, failures, retries, refusals, notBefore, message, images);
     }

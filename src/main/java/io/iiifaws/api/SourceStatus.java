@@ -14,9 +14,8 @@ public record SourceStatus(
         @JsonPropertyDescription("True once every key of the source is in the snapshot.") Boolean listed,
         @JsonPropertyDescription("URIs in the snapshot.") Long uris,
         @JsonPropertyDescription("Batches in the snapshot.") Integer batches,
-        @JsonPropertyDescription("Keys or lines of the source that are not processed, with the first few of them.")
-                Long skipped,
-        List<SkippedEntry> skippedExamples,
+        @JsonPropertyDescription("Keys or lines of the source that are not processed.") Long skipped,
+        @JsonPropertyDescription("The first 10 of them, with why.") List<SkippedEntry> skippedExamples,
         @JsonPropertyDescription("Where listing resumes: the last S3 key the snapshot holds (an S3 prefix).")
                 String resumeAfter,
         @JsonPropertyDescription("Where listing resumes: the byte of the manifest after the snapshot's last line.")
@@ -56,5 +55,7 @@ public record SourceStatus(
     }
 
     /** A key or manifest line left out, and why. */
-    public record SkippedEntry(String entry, String reason) {}
+    public record SkippedEntry(
+            @JsonPropertyDescription("The key or line, its first 200 characters.") String entry,
+            @JsonPropertyDescription("Why go-iiif is not given it.") String reason) {}
 }

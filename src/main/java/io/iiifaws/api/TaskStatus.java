@@ -30,13 +30,40 @@ public record TaskStatus(
         @JsonPropertyDescription("The task's other containers.") List<ContainerResult> otherContainers,
         @JsonPropertyDescription(
                         "How the run ended: Succeeded, Failed, Interrupted, Lost or Stopped. Unset while it runs.")
-                TaskResult result) {
+                TaskResult result,
+        @JsonPropertyDescription(
+                        "The CloudWatch Logs group of the go-iiif container's output, once read after a failure.")
+                String logGroup,
+        @JsonPropertyDescription("Its stream: aws logs tail GROUP --log-stream-names STREAM.") String logStream) {
 
     /** A task just launched or found, of which nothing is known yet. */
     public static TaskStatus launched(
             String taskArn, int batch, int attempt, UriRange uris, String cluster, String at) {
         return new TaskStatus(
-                taskArn, batch, attempt, uris, cluster, at, null, null, null, null, null, null, null, null, null, null);
+                taskArn, batch, attempt, uris, cluster, at, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+    }
+
+    public TaskStatus withLog(String group, String stream) {
+        return new TaskStatus(
+                taskArn,
+                batch,
+                attempt,
+                uris,
+                cluster,
+                launchedAt,
+                lastStatus,
+                desiredStatus,
+                exitCode,
+                containerReason,
+                stopCode,
+                stoppedReason,
+                startedAt,
+                stoppedAt,
+                otherContainers,
+                result,
+                group,
+                stream);
     }
 
     @JsonIgnore
@@ -68,7 +95,9 @@ public record TaskStatus(
                 startedAt,
                 stoppedAt,
                 otherContainers,
-                next);
+                next,
+                logGroup,
+                logStream);
     }
 
     public TaskStatus withLastStatus(String next) {
@@ -88,7 +117,9 @@ public record TaskStatus(
                 startedAt,
                 stoppedAt,
                 otherContainers,
-                result);
+                result,
+                logGroup,
+                logStream);
     }
 
     public TaskStatus withDesiredStatus(String next) {
@@ -108,6 +139,8 @@ public record TaskStatus(
                 startedAt,
                 stoppedAt,
                 otherContainers,
-                result);
+                result,
+                logGroup,
+                logStream);
     }
 }

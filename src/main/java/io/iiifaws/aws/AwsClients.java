@@ -16,6 +16,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsAsyncClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -81,6 +82,7 @@ public final class AwsClients implements AutoCloseable {
     private final Map<Region, LambdaAsyncClient> lambda = new ConcurrentHashMap<>();
     private final Map<Region, S3AsyncClient> s3 = new ConcurrentHashMap<>();
     private final Map<Region, SqsClient> sqs = new ConcurrentHashMap<>();
+    private final Map<Region, CloudWatchLogsAsyncClient> logs = new ConcurrentHashMap<>();
     /** The default chain's region, found once: the chain may read files or ask the instance. */
     private volatile Region defaultRegion;
 
@@ -221,6 +223,22 @@ public final class AwsClients implements AutoCloseable {
         lambda.values().forEach(LambdaAsyncClient::close);
         s3.values().forEach(S3AsyncClient::close);
         sqs.values().forEach(SqsClient::close);
+        logs.values().forEach(CloudWatchLogsAsyncClient::close);
+    }
+
+    /** The asynchronous CloudWatch Logs client for a region; null or blank means the default region. */
+    public CloudWatchLogsAsyncClient logs(String region) {
+        return logs.computeIfAbsent(region(region), r -> {
+            var builder = CloudWatchLogsAsyncClient.builder()
+                    .region(r)
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .readTimeout(Duration.ofSeconds(30)))
+                    .overrideConfiguration(override(Duration.ofSeconds(60), null));
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            return builder.build();
+        });
     }
 
     /**

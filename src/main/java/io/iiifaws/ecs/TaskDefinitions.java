@@ -81,12 +81,30 @@ public final class TaskDefinitions {
     }
 
     /**
+     * Where a container of the task definition sends its output, if to CloudWatch Logs.
+     *
+     * @throws software.amazon.awssdk.core.exception.SdkException when ECS cannot be asked
+     */
+    public Optional<ContainerLogs> logs(EcsClient ecs, String region, String taskDefinition, String container) {
+        return container(ecs, region, taskDefinition, container).flatMap(ContainerLogs::of);
+    }
+
+    /**
      * The environment a container of the task definition sets, or empty when the task definition
      * has no such container.
      *
      * @throws software.amazon.awssdk.core.exception.SdkException when ECS cannot be asked
      */
     public Optional<Map<String, String>> environment(
+            EcsClient ecs, String region, String taskDefinition, String container) {
+        return container(ecs, region, taskDefinition, container).map(definition -> {
+            Map<String, String> env = new LinkedHashMap<>();
+            definition.environment().forEach(kv -> env.put(kv.name(), kv.value()));
+            return env;
+        });
+    }
+
+    private Optional<ContainerDefinition> container(
             EcsClient ecs, String region, String taskDefinition, String container) {
         String key = region + "/" + taskDefinition;
         Instant now = clock.instant();
@@ -104,12 +122,6 @@ public final class TaskDefinitions {
             }
             cache.put(key, entry);
         }
-        ContainerDefinition definition = entry.containers().get(container);
-        if (definition == null) {
-            return Optional.empty();
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        definition.environment().forEach(kv -> env.put(kv.name(), kv.value()));
-        return Optional.of(env);
+        return Optional.ofNullable(entry.containers().get(container));
     }
 }

@@ -53,6 +53,7 @@ final class EcsRunner {
     private final LaunchTurns turns;
     private final java.util.function.Function<IiifJob, Runnable> wake;
     private final SourceListings sources;
+    private final FailedRunLogs logs;
     /** Batches of snapshots read lately, by object: a batch's URIs are read once for its launch and its check. */
     private final Map<String, List<String>> snapshotReads =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
@@ -74,6 +75,7 @@ final class EcsRunner {
             SourceListings sources,
             java.util.function.Function<IiifJob, Runnable> wake) {
         this.sources = sources;
+        this.logs = new FailedRunLogs(aws, definitions, memory);
         this.memory = memory;
         this.turns = new LaunchTurns(settings.launchesPerSecond());
         this.wake = wake;
@@ -107,6 +109,7 @@ final class EcsRunner {
                         results(plan),
                         wake.apply(job))
                 .or(() -> listing);
+        logs.observe(plan, progress);
         TaskDecision decision = TaskDecision.decide(plan.spec(), progress, plan.unchecked());
         if (decision instanceof TaskDecision.StopActive stop) {
             tracking.stopActive(job, progress, stop.why());

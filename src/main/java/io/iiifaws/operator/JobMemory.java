@@ -31,6 +31,8 @@ final class JobMemory {
         volatile boolean straysListed;
         /** When the job's reserved turn to launch is, if it waits for one. */
         volatile java.time.Instant launchTurn;
+        /** Tasks whose container log was read after they failed. */
+        final Set<String> logsRead = ConcurrentHashMap.newKeySet();
         /** The listing of the job's spec.source going on, and when one that failed may start again. */
         volatile SourceListings.Listing listing;
 

@@ -141,8 +141,7 @@ final class JobProgress {
         while (batches.size() < latest.batches()) {
             batches.add(BatchStatus.pending(batches.size(), null));
         }
-        String counts = String.format("%,d URIs in %,d batches", latest.uris(), latest.batches())
-                + (latest.skipped() > 0 ? String.format(", %,d entries skipped", latest.skipped()) : "");
+        String counts = counts(latest);
         conditions = latest.isListed()
                 ? set(Condition.LISTING, false, "Listed", "Listed " + counts + " into " + latest.snapshot())
                 : set(
@@ -150,6 +149,28 @@ final class JobProgress {
                         true,
                         "Listing",
                         "Listing into " + latest.snapshot() + ": " + counts + " so far");
+    }
+
+    /** The listing ended: an event says what it found and what it left out. */
+    void listingEnded(SourceStatus latest) {
+        String counts = counts(latest);
+        String skipped = latest.skippedExamples().stream()
+                .limit(3)
+                .map(e -> io.iiifaws.goiiif.UriCheck.phrase("'" + e.entry() + "'", e.reason()))
+                .collect(java.util.stream.Collectors.joining("; "));
+        event(
+                latest.skipped() == 0
+                        ? JobEvent.normal("Listed", "Listed " + counts)
+                        : JobEvent.warning(
+                                "Listed",
+                                "Listed " + counts + ": " + skipped
+                                        + (latest.skipped() > 3 ? "; see status.source.skippedExamples" : "")));
+    }
+
+    /** "5,000 URIs in 50 batches, 3 entries skipped". */
+    private static String counts(SourceStatus listing) {
+        return String.format("%,d URIs in %,d batches", listing.uris(), listing.batches())
+                + (listing.skipped() > 0 ? String.format(", %,d entries skipped", listing.skipped()) : "");
     }
 
     /** Where the per-image results of a spec.source job go. */
@@ -452,6 +473,52 @@ final class JobProgress {
         }
     }
 
+    /**
+     * Takes in the last lines of a run's container log: an event, the log's place in status, and,
+     * for a failed run that is its batch's latest, the lines in the batch's message.
+     */
+    void containerLog(TaskStatus task, FailedRunLogs.Tail tail) {
+        if (!tasks.contains(task)) {
+            return;
+        }
+        replace(task, task.withLog(tail.group(), tail.stream()));
+        String subject =
+                "Container of task " + task.taskArn() + " (batch " + task.batch() + ", attempt " + task.attempt() + ")";
+        String where = tail.stream() == null
+                ? ""
+                : " (aws logs tail " + tail.group() + " --log-stream-names " + tail.stream() + ")";
+        String message;
+        if (tail.lines().isEmpty()) {
+            message = subject + where + ": " + tail.note();
+        } else {
+            // An event's note holds 1 KiB: the last lines, which say the most, are kept.
+            String head = subject + ", its last %d %s" + where + ":";
+            List<String> kept = new ArrayList<>();
+            int room = EventRecorder.NOTE_LIMIT - head.length() - 8;
+            for (int i = tail.lines().size() - 1; i >= 0; i--) {
+                String line = tail.lines().get(i);
+                if (room - line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 1 < 0) {
+                    break;
+                }
+                room -= line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+                kept.add(0, line);
+            }
+            message = String.format(head, kept.size(), kept.size() == 1 ? "line" : "lines") + "\n"
+                    + String.join("\n", kept);
+        }
+        event(JobEvent.warning("ContainerLog", message).about(task.taskArn()));
+        boolean latest = task.batch() < batches.size()
+                && task.attempt() >= batches.get(task.batch()).attempts();
+        if (latest && task.result() == TaskResult.Failed && !tail.lines().isEmpty()) {
+            updateBatch(
+                    task.batch(),
+                    b -> b.message() == null
+                            ? b
+                            : b.withMessage(
+                                    b.message() + "; its container's last lines: " + String.join(" | ", tail.lines())));
+        }
+    }
+
     /** Runs whose container exited 0 and whose reports are to be read. */
     List<TaskStatus> verifying() {
         return tasks.stream().filter(t -> t.result() == TaskResult.Verifying).toList();
@@ -601,7 +668,9 @@ final class JobProgress {
                 Times.format(seen.startedAt()),
                 Times.format(seen.stoppedAt()),
                 others.isEmpty() ? null : others,
-                result);
+                result,
+                task.logGroup(),
+                task.logStream());
     }
 
     private void replace(TaskStatus old, TaskStatus updated) {

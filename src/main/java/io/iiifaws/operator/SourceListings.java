@@ -99,6 +99,7 @@ final class SourceListings implements AutoCloseable {
         try {
             entry.listed = listing.result.join();
             progress.listed(entry.listed);
+            progress.listingEnded(entry.listed);
             trouble.clear(uid);
             return Optional.empty();
         } catch (CompletionException | java.util.concurrent.CancellationException e) {

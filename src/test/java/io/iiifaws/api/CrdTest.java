@@ -41,6 +41,7 @@ class CrdTest {
                 .containsExactly(
                         "Phase=.status.phase",
                         "Tasks=.status.progress",
+                        "Images=.status.imageProgress",
                         "Active=.status.active",
                         "Failed=.status.failed",
                         "Age=.metadata.creationTimestamp");

@@ -104,9 +104,10 @@ class ExamplesTest {
             List<String> keys = new java.util.ArrayList<>(List.of("notes.txt"));
             s3.suffixes().forEach(suffix -> keys.add("box-1/IMG_0001" + suffix));
             for (String key : keys) {
-                goIiif.s3().putObject(
-                        r -> r.bucket(s3.bucket()).key(s3.prefix() + key),
-                        software.amazon.awssdk.core.sync.RequestBody.fromString("image"));
+                goIiif.s3()
+                        .putObject(
+                                r -> r.bucket(s3.bucket()).key(s3.prefix() + key),
+                                software.amazon.awssdk.core.sync.RequestBody.fromString("image"));
             }
             images = keys.size() - 1;
         }

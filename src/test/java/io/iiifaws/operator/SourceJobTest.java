@@ -201,6 +201,10 @@ class SourceJobTest {
         assertThat(source.skippedExamples().get(1).reason()).contains("read as a flag");
         assertThat(done.getStatus().condition(Condition.LISTING).orElseThrow().message())
                 .contains("3 URIs in 1 batches, 3 entries skipped");
+        assertThat(h.events("from-list"))
+                .filteredOn(e -> e.getReason().equals("Listed"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.getNote()).contains("'-rf.jpg' starts with '-'"));
     }
 
     @Test

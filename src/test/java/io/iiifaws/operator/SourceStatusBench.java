@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class SourceStatusBench {
     @Test
     void printsTheStatusSizeOfLargeJobs() {
-        System.out.printf("%-10s %-11s %-28s %12s %12s %8s %6s%n",
+        System.out.printf(
+                "%-10s %-11s %-28s %12s %12s %8s %6s%n",
                 "images", "parallelism", "stage", "status KiB", "object KiB", "batches", "tasks");
         for (long images : new long[] {1_000, 100_000, 1_000_000}) {
             int batches = (int) (images / 100);
@@ -29,9 +30,15 @@ class SourceStatusBench {
                         continue;
                     }
                     Measured m = SourceStatusSize.measure(images, 100, parallelism, stage);
-                    System.out.printf("%,10d %11d %-28s %12.1f %12.1f %8d %6d%n",
-                            images, parallelism, stage.name(), m.statusBytes() / 1024.0, m.objectBytes() / 1024.0,
-                            m.batchesListed(), m.tasksListed());
+                    System.out.printf(
+                            "%,10d %11d %-28s %12.1f %12.1f %8d %6d%n",
+                            images,
+                            parallelism,
+                            stage.name(),
+                            m.statusBytes() / 1024.0,
+                            m.objectBytes() / 1024.0,
+                            m.batchesListed(),
+                            m.tasksListed());
                 }
             }
         }

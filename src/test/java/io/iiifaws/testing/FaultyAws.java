@@ -290,6 +290,9 @@ public final class FaultyAws implements AutoCloseable {
         if (target != null && target.startsWith(ECS_TARGET)) {
             return target.substring(ECS_TARGET.length());
         }
+        if (target != null && target.startsWith("Logs_20140328.")) {
+            return target.substring("Logs_20140328.".length());
+        }
         String path = exchange.getRequestURI().getRawPath();
         if (path.startsWith("/2015-03-31/functions/") && path.endsWith("/invocations")) {
             return "Invoke";
