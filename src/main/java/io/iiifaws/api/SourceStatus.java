@@ -29,6 +29,34 @@ public record SourceStatus(
         return new SourceStatus(snapshot, false, 0L, 0, 0L, null, null, null, null);
     }
 
+    /** With these counts, as listed so far. */
+    public SourceStatus counted(long uris, int batches, long skipped, List<SkippedEntry> examples) {
+        return new SourceStatus(
+                snapshot,
+                listed,
+                uris,
+                batches,
+                skipped,
+                examples.isEmpty() ? null : List.copyOf(examples),
+                resumeAfter,
+                resumeAt,
+                etag);
+    }
+
+    /** Resuming after this key or at this byte of the manifest. */
+    public SourceStatus resuming(String after, Long at) {
+        return new SourceStatus(snapshot, listed, uris, batches, skipped, skippedExamples, after, at, etag);
+    }
+
+    public SourceStatus withEtag(String next) {
+        return new SourceStatus(snapshot, listed, uris, batches, skipped, skippedExamples, resumeAfter, resumeAt, next);
+    }
+
+    /** Every key of the source is in the snapshot. */
+    public SourceStatus done() {
+        return new SourceStatus(snapshot, true, uris, batches, skipped, skippedExamples, resumeAfter, resumeAt, etag);
+    }
+
     @JsonIgnore
     public boolean isListed() {
         return Boolean.TRUE.equals(listed);

@@ -97,7 +97,7 @@ public final class SourceKeys {
         return suffixes.stream().anyMatch(lower::endsWith);
     }
 
-    static Entry skipped(String entry, String reason) {
+    static Entry.Skipped skipped(String entry, String reason) {
         String printable = entry.codePoints()
                 .map(c -> Character.isISOControl(c) ? '?' : c)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)

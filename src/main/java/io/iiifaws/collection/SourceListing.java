@@ -239,7 +239,7 @@ public final class SourceListing {
 
         void etag(String etag) {
             if (status.etag() == null) {
-                status = with(status.batches(), status.uris(), status.skipped(), status.skippedExamples(), etag);
+                status = status.withEtag(etag);
             }
         }
 
@@ -256,9 +256,8 @@ public final class SourceListing {
                 return;
             }
             if (dedupe && !seen.add(hash(uri.uri()))) {
-                skippedAfter.add(
-                        ((SourceKeys.Entry.Skipped) SourceKeys.skipped(entry, "is the image of an earlier entry again"))
-                                .entry());
+                skippedAfter.add(SourceKeys.skipped(entry, "is the image of an earlier entry again")
+                        .entry());
                 return;
             }
             if (filler.add(uri.uri(), "'" + uri.uri() + "'")) {
@@ -277,37 +276,17 @@ public final class SourceListing {
             }
             skippedIn.addAll(skippedAfter);
             skippedAfter.clear();
-            SourceStatus counted = count(status.batches(), status.uris());
-            return new SourceStatus(
-                    counted.snapshot(),
-                    true,
-                    counted.uris(),
-                    counted.batches(),
-                    counted.skipped(),
-                    counted.skippedExamples().isEmpty() ? null : counted.skippedExamples(),
-                    counted.resumeAfter(),
-                    counted.resumeAt(),
-                    counted.etag());
+            return count(status.batches(), status.uris()).done();
         }
 
         private void flush() {
             store.write(status.batches(), batch);
-            SourceStatus counted = count(status.batches() + 1, status.uris() + batch.size());
-            status = new SourceStatus(
-                    counted.snapshot(),
-                    false,
-                    counted.uris(),
-                    counted.batches(),
-                    counted.skipped(),
-                    counted.skippedExamples().isEmpty() ? null : counted.skippedExamples(),
-                    lastKey,
-                    lastOffset,
-                    counted.etag());
+            status = count(status.batches() + 1, status.uris() + batch.size()).resuming(lastKey, lastOffset);
             batch.clear();
             progress.accept(status);
         }
 
-        /** The status with the batches and URIs given and the skipped entries before the batch's end. */
+        /** The status with the batches and URIs given and the entries skipped before the batch's end. */
         private SourceStatus count(int batches, long uris) {
             List<SkippedEntry> examples = new ArrayList<>(status.skippedExamples());
             for (SkippedEntry e : skippedIn) {
@@ -317,20 +296,7 @@ public final class SourceListing {
             }
             long skipped = status.skipped() + skippedIn.size();
             skippedIn.clear();
-            return with(batches, uris, skipped, examples, status.etag());
-        }
-
-        private SourceStatus with(int batches, long uris, long skipped, List<SkippedEntry> examples, String etag) {
-            return new SourceStatus(
-                    status.snapshot(),
-                    status.listed(),
-                    uris,
-                    batches,
-                    skipped,
-                    examples,
-                    status.resumeAfter(),
-                    status.resumeAt(),
-                    etag);
+            return status.counted(uris, batches, skipped, examples);
         }
     }
 

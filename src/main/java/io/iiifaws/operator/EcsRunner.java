@@ -108,6 +108,7 @@ final class EcsRunner {
                         plan.command()::reportName,
                         results(plan),
                         wake.apply(job))
+                .map(wait -> listing.filter(l -> l.compareTo(wait) < 0).orElse(wait))
                 .or(() -> listing);
         logs.observe(plan, progress);
         TaskDecision decision = TaskDecision.decide(plan.spec(), progress, plan.unchecked());

@@ -492,18 +492,16 @@ final class JobProgress {
             message = subject + where + ": " + tail.note();
         } else {
             // An event's note holds 1 KiB: the last lines, which say the most, are kept.
-            String head = subject + ", its last %d %s" + where + ":";
             List<String> kept = new ArrayList<>();
-            int room = EventRecorder.NOTE_LIMIT - head.length() - 8;
+            int room = EventRecorder.NOTE_LIMIT - (subject + ", its last 20 lines" + where + ":").length();
             for (int i = tail.lines().size() - 1; i >= 0; i--) {
-                String line = tail.lines().get(i);
-                if (room - line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 1 < 0) {
+                room -= tail.lines().get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+                if (room < 0) {
                     break;
                 }
-                room -= line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
-                kept.add(0, line);
+                kept.add(0, tail.lines().get(i));
             }
-            message = String.format(head, kept.size(), kept.size() == 1 ? "line" : "lines") + "\n"
+            message = subject + ", its last " + kept.size() + (kept.size() == 1 ? " line" : " lines") + where + ":\n"
                     + String.join("\n", kept);
         }
         event(JobEvent.warning("ContainerLog", message).about(task.taskArn()));

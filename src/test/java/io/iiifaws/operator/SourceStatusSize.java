@@ -4,8 +4,6 @@ import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.SourceStatus;
 import io.iiifaws.api.TaskStatus;
-import io.iiifaws.ecs.ContainerState;
-import io.iiifaws.ecs.TaskObservation;
 import io.iiifaws.goiiif.ImageCheck;
 import io.iiifaws.goiiif.ReportLocation;
 import io.iiifaws.operator.TaskLabels.RunId;
@@ -83,13 +81,13 @@ final class SourceStatusSize {
         int batch = 0;
         for (; batch < stage.done(); batch++) {
             TaskStatus task = run(progress, batch);
-            progress.observe(task, stopped(task.taskArn(), 0), 0, "iiif", Duration.ofSeconds(30));
+            progress.observe(task, JobProgressTest.stopped(task.taskArn(), 0), 0, "iiif", Duration.ofSeconds(30));
             TaskStatus verifying = progress.verifying().get(0);
             progress.imagesChecked(verifying, check(batch, batchSize, stage.failedImagesPerBatch()), reports);
         }
         for (int i = 0; i < stage.retrying(); i++, batch++) {
             TaskStatus task = run(progress, batch);
-            progress.observe(task, stopped(task.taskArn(), 1), 0, "iiif", Duration.ofSeconds(30));
+            progress.observe(task, JobProgressTest.stopped(task.taskArn(), 1), 0, "iiif", Duration.ofSeconds(30));
         }
         for (int i = 0; i < stage.running(); i++, batch++) {
             TaskStatus task = run(progress, batch);
@@ -110,22 +108,6 @@ final class SourceStatusSize {
                 new RunId(batch, 1),
                 "arn:aws:ecs:eu-west-1:123456789012:task/iiif-production/" + String.format("%032x", batch * 7919L),
                 "iiif-production");
-    }
-
-    private static TaskObservation stopped(String arn, int exit) {
-        return new TaskObservation(
-                arn,
-                false,
-                "STOPPED",
-                "STOPPED",
-                "EssentialContainerExited",
-                "Essential container in task exited",
-                T0,
-                T0.plusSeconds(600),
-                List.of(new ContainerState("iiif", "STOPPED", exit, null)),
-                Map.of(),
-                Map.of(),
-                3);
     }
 
     private static ImageCheck check(int batch, int size, int failed) {
