@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages' layers, arrows pointing down only: the CRD types, go-iiif's own rules, AWS
- * clients and errors, ECS and Lambda, go-iiif-aws's settings, then the programs, which do not
+ * clients and errors, ECS, Lambda and the listing of collections, go-iiif-aws's settings, then the programs, which do not
  * reach into each other: the operator and the Lambda handler, the demo, and the command line that
  * starts them.
  */
@@ -30,7 +30,7 @@ class LayersTest {
                 .layer("aws")
                 .definedBy("io.iiifaws.aws..")
                 .layer("ecs and lambda")
-                .definedBy("io.iiifaws.ecs..", "io.iiifaws.lambda..")
+                .definedBy("io.iiifaws.ecs..", "io.iiifaws.lambda..", "io.iiifaws.collection..")
                 .layer("goiiifaws")
                 .definedBy("io.iiifaws.goiiifaws..")
                 .layer("operator")

@@ -416,27 +416,15 @@ public final class ProcessEcsOptions {
                     "-manifest-format must be lines or inventory, not '" + manifestFormat + "'");
         }
         String key = m.group(2) == null ? "" : m.group(2);
-        BatchPlanner.Filler fits = new BatchPlanner.Filler(
+        java.util.function.Supplier<BatchPlanner.Filler> fillers = () -> new BatchPlanner.Filler(
                 null, processCommand(), Optional.empty(), taskTemplate().container(), Map.of());
         SourceListing.Source listed = flag.equals("-source")
                 ? new SourceListing.Source.Prefix(new S3Source(m.group(1), key, suffixes, null, false))
                 : new SourceListing.Source.Manifest(new ManifestSource(uri, format, null), m.group(1), key);
-        SourceKeys keys =
-                new SourceKeys(flag.equals("-source") ? key : "", suffixes, stripPaths, processCommand(), fits);
+        SourceKeys keys = new SourceKeys(
+                flag.equals("-source") ? key : "", suffixes, stripPaths, processCommand(), fillers.get());
         SourceListing.InMemory found = new SourceListing.InMemory();
-        SourceStatus done = new SourceListing(
-                        listed,
-                        aws.s3(null),
-                        found,
-                        keys,
-                        () -> new BatchPlanner.Filler(
-                                null,
-                                processCommand(),
-                                Optional.empty(),
-                                taskTemplate().container(),
-                                Map.of()),
-                        1000,
-                        true)
+        SourceStatus done = new SourceListing(listed, aws.s3(null), found, keys, fillers, 1000, true)
                 .run(SourceStatus.started(null), status -> {}, () -> false);
         for (SourceStatus.SkippedEntry skipped : done.skippedExamples()) {
             err.println("process-ecs: skipped " + UriCheck.phrase("'" + skipped.entry() + "'", skipped.reason()));

@@ -14,6 +14,7 @@ import io.iiifaws.testing.Specs;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +124,22 @@ class SpecValidationTest {
                                 "uris",
                                 distinct(20_000, "collection/images/IMG_%06d.JPG")),
                         "Lambda takes at most 1048576 for Event invocations"),
+                Arguments.of(
+                        Specs.with(Specs.with(ok, "uris", null), "source.s3", Map.of("bucket", "museum")),
+                        "spec.source needs the job's reports location, where its snapshot of URIs is written, and no"
+                                + " reports location"),
+                Arguments.of(
+                        Specs.with(ok, "source.s3", Map.of("bucket", "museum")),
+                        "spec names either uris or source, not both"),
+                Arguments.of(
+                        Specs.with(
+                                Specs.with(
+                                        Specs.with(Specs.with(ok, "uris", null), "process.reports", "s3://reports/r/"),
+                                        "source.manifest",
+                                        Map.of("uri", "https://museum.org/list.txt")),
+                                "source.manifest.format",
+                                "Lines"),
+                        "spec.source.manifest.uri ('https://museum.org/list.txt') is not an S3 object"),
                 Arguments.of(
                         Specs.with(ok, "uris", List.of("a.jpg", "b.jpg", "a.jpg")),
                         "spec.uris[2] ('a.jpg') is the image of spec.uris[0] again"),
