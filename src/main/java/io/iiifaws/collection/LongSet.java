@@ -23,10 +23,6 @@ final class LongSet {
         return insert(slots, value);
     }
 
-    int size() {
-        return size + (hasEmpty ? 1 : 0);
-    }
-
     private boolean insert(long[] table, long value) {
         int mask = table.length - 1;
         int i = (int) mix(value) & mask;

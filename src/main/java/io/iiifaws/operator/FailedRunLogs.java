@@ -22,7 +22,11 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundExce
  */
 final class FailedRunLogs {
     /** What a run's log said, or why it could not say. */
-    record Tail(String group, String stream, List<String> lines, String note) {}
+    record Tail(String group, String stream, List<String> lines, String note) {
+        static Tail unread(String group, String stream, String note) {
+            return new Tail(group, stream, List.of(), note);
+        }
+    }
 
     /** Logs read in one pass at most; the others wait for the next. */
     static final int PER_PASS = 3;
@@ -74,26 +78,23 @@ final class FailedRunLogs {
         try {
             logs = definitions.logs(aws.ecs(task.region()), task.region(), definition, container);
         } catch (SdkException e) {
-            return new Tail(
+            return Tail.unread(
                     null,
                     null,
-                    List.of(),
                     "its log was not read: DescribeTaskDefinition " + definition + ": " + AwsErrors.describe(e));
         }
         if (logs.isEmpty()) {
-            return new Tail(
+            return Tail.unread(
                     null,
                     null,
-                    List.of(),
                     "task definition " + definition + " sends container " + container
                             + "'s output to no CloudWatch Logs group (logDriver awslogs)");
         }
         Optional<String> stream = logs.get().stream(container, task.taskArn());
         if (stream.isEmpty()) {
-            return new Tail(
+            return Tail.unread(
                     logs.get().group(),
                     null,
-                    List.of(),
                     "task definition " + definition + " sets no awslogs-stream-prefix, without which the task's"
                             + " stream in " + logs.get().group() + " cannot be found");
         }
@@ -103,18 +104,17 @@ final class FailedRunLogs {
             return new Tail(
                     logs.get().group(), stream.get(), lines, lines.isEmpty() ? "its log stream holds no line" : null);
         } catch (ResourceNotFoundException e) {
-            return new Tail(
+            return Tail.unread(
                     logs.get().group(),
                     stream.get(),
-                    List.of(),
                     "log group " + logs.get().group() + " or its stream " + stream.get() + " does not exist");
         } catch (SdkException | IllegalStateException e) {
-            return new Tail(
+            String error = AwsErrors.describe(e);
+            return Tail.unread(
                     logs.get().group(),
                     stream.get(),
-                    List.of(),
-                    "its log was not read: GetLogEvents: " + AwsErrors.describe(e)
-                            + (AwsErrors.describe(e).contains("AccessDenied")
+                    "its log was not read: GetLogEvents: " + error
+                            + (error.contains("AccessDenied")
                                     ? " (the operator needs logs:GetLogEvents on "
                                             + logs.get().group() + ")"
                                     : ""));

@@ -91,8 +91,7 @@ final class SourceListings implements AutoCloseable {
         }
         Listing listing = entry.listing;
         if (!listing.result.isDone()) {
-            SourceStatus latest = listing.latest;
-            progress.listed(latest != null && latest.batches() > recorded.batches() ? latest : recorded);
+            progress.listed(furthest(listing, recorded));
             return Optional.empty();
         }
         entry.listing = null;
@@ -104,8 +103,7 @@ final class SourceListings implements AutoCloseable {
             return Optional.empty();
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
             Throwable cause = AwsErrors.unwrap(e);
-            SourceStatus latest = listing.latest;
-            progress.listed(latest != null && latest.batches() > recorded.batches() ? latest : recorded);
+            progress.listed(furthest(listing, recorded));
             String message = "Listing " + source.describe() + ": " + AwsErrors.describe(cause);
             if (cause instanceof SourceListing.SourceChangedException) {
                 progress.failureTarget("SourceChanged", "Listing " + source.describe() + ": " + cause.getMessage());
@@ -129,6 +127,12 @@ final class SourceListings implements AutoCloseable {
             }
             return Optional.empty();
         }
+    }
+
+    /** What the listing has written beyond what status recorded, if anything. */
+    private static SourceStatus furthest(Listing listing, SourceStatus recorded) {
+        SourceStatus latest = listing.latest;
+        return latest != null && latest.batches() > recorded.batches() ? latest : recorded;
     }
 
     private Listing start(JobPlan plan, SourcePlan source, SourceStatus from, Runnable wake) {

@@ -103,6 +103,27 @@ class SecretsTest {
     }
 
     @Test
+    void aListingOfASourceThatQuotesTheSignatureReachesNoStatusEventOrLog() {
+        String bucket = "signed-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        try (var goIiif = new io.iiifaws.testing.GoIiifDouble(h.moto.endpoint())) {
+            goIiif.createBucket(bucket);
+        }
+        h.aws.failNext("ListObjectsV2", new Fault(403, "SignatureDoesNotMatch", INVALID_SIGNATURE));
+        IiifJob source = io.iiifaws.testing.Specs.with(
+                h.taskJob("listed"), "source.s3", java.util.Map.of("bucket", bucket, "prefix", "a/"));
+        h.create(io.iiifaws.testing.Specs.with(source, "process.reports", "s3://" + bucket + "/reports/"));
+
+        IiifJob job = h.awaitFinished("listed");
+
+        assertThat(job.getStatus().condition("Failed").orElseThrow().message())
+                .startsWith("Listing s3://" + bucket + "/a/: SignatureDoesNotMatch")
+                .contains("[the canonical request and string to sign are removed]");
+        assertNothingSecretIn(h.client().getKubernetesSerialization().asJson(job));
+        h.events("listed").stream().map(Event::getNote).forEach(SecretsTest::assertNothingSecretIn);
+        logs.list.stream().map(ILoggingEvent::getFormattedMessage).forEach(SecretsTest::assertNothingSecretIn);
+    }
+
+    @Test
     void aDescribeOfTheTrackerThatQuotesTheSignatureReachesNoStatusEventOrLog() {
         h.aws.holdRunning(task -> true);
         h.create(h.taskJob("described", "a.jpg"));
