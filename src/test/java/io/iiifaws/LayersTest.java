@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages' layers, arrows pointing down only: the CRD types, go-iiif's own rules, AWS
+ * The packages' layers, arrows pointing down only: the CRD types, go-iiif's own rules and the job policies', AWS
  * clients and errors, ECS, Lambda and the listing of collections, go-iiif-aws's settings, then the programs, which do not
  * reach into each other: the operator and the Lambda handler, the demo, and the command line that
  * starts them.
@@ -27,6 +27,8 @@ class LayersTest {
                 .definedBy("io.iiifaws.api..")
                 .layer("goiiif")
                 .definedBy("io.iiifaws.goiiif..")
+                .layer("policy")
+                .definedBy("io.iiifaws.policy..")
                 .layer("aws")
                 .definedBy("io.iiifaws.aws..")
                 .layer("ecs and lambda")
@@ -44,6 +46,8 @@ class LayersTest {
                 .whereLayer("api")
                 .mayNotAccessAnyLayer()
                 .whereLayer("goiiif")
+                .mayOnlyAccessLayers("api")
+                .whereLayer("policy")
                 .mayOnlyAccessLayers("api")
                 .whereLayer("aws")
                 .mayOnlyAccessLayers("api", "goiiif")

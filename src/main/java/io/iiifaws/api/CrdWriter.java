@@ -19,6 +19,9 @@ import java.util.List;
  */
 public final class CrdWriter {
     public static final String FILE_NAME = IiifJob.CRD_NAME + "-v1.yml";
+    public static final String POLICY_FILE_NAME = IiifJobPolicy.CRD_NAME + "-v1.yml";
+    /** Both CRDs' file names, the job's first. */
+    public static final List<String> FILE_NAMES = List.of(FILE_NAME, POLICY_FILE_NAME);
 
     private CrdWriter() {}
 
@@ -27,22 +30,28 @@ public final class CrdWriter {
         System.out.println("Wrote " + write(dir));
     }
 
-    public static Path write(Path dir) throws Exception {
+    /** Writes both CRDs into the directory; returns their files, the job's first. */
+    public static List<Path> write(Path dir) throws Exception {
         Files.createDirectories(dir);
         var info = new CRDGenerator()
-                .customResourceClasses(IiifJob.class)
+                .customResourceClasses(IiifJob.class, IiifJobPolicy.class)
                 .forCRDVersions("v1")
                 .withParallelGenerationEnabled(false)
                 .withPostProcessor(new ColumnsInDeclaredOrder())
                 .inOutputDir(dir.toFile())
                 .detailedGenerate();
-        return Path.of(info.getCRDInfos(IiifJob.CRD_NAME).get("v1").getFilePath());
+        return List.of(
+                Path.of(info.getCRDInfos(IiifJob.CRD_NAME).get("v1").getFilePath()),
+                Path.of(info.getCRDInfos(IiifJobPolicy.CRD_NAME).get("v1").getFilePath()));
     }
 
     /** The generator sorts printer columns by JSON path; kubectl shows them in the order given. */
     static final class ColumnsInDeclaredOrder implements CRDPostProcessor {
         @Override
         public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+            if (!IiifJob.CRD_NAME.equals(crd.getMetadata().getName())) {
+                return policy((CustomResourceDefinition) crd);
+            }
             List<String> order = Arrays.stream(IiifJob.class.getAnnotationsByType(AdditionalPrinterColumn.class))
                     .map(AdditionalPrinterColumn::name)
                     .toList();
@@ -57,6 +66,27 @@ public final class CrdWriter {
                 root.getProperties()
                         .get("status")
                         .setDescription("What the operator observed; written only by the operator.");
+            }
+            return crd;
+        }
+
+        private static HasMetadata policy(CustomResourceDefinition crd) {
+            for (var version : crd.getSpec().getVersions()) {
+                var root = version.getSchema().getOpenAPIV3Schema();
+                root.setDescription("What the IiifJobs of some namespaces may do with the iiif-aws operator's AWS"
+                        + " identity, or the role it names. A job is allowed when a policy that selects its namespace"
+                        + " allows all of it; with no policy at all every job is.");
+                var spec = root.getProperties().get("spec");
+                spec.setDescription("The namespaces, and what their jobs may name.");
+                // The generator leaves a list in a list without the bounds its annotations give.
+                var command = spec.getProperties().get("commands").getItems().getSchema();
+                command.setMinItems(1L);
+                command.setMaxItems(16L);
+                command.getItems().getSchema().setMinLength(1L);
+                command.getItems().getSchema().setMaxLength(1024L);
+                root.getProperties()
+                        .get("status")
+                        .setDescription("What the operator found; written only by the operator.");
             }
             return crd;
         }

@@ -36,7 +36,7 @@ public record ProcessSpec(
                 Boolean stripPaths,
         @Size(min = 1, max = 16)
                 @JsonPropertyDescription("Command that replaces /bin/iiif-process; the flags and URIs follow it.")
-                List<String> command,
+                List<@Size(min = 1, max = 1024) String> command,
         @Size(max = 1024)
                 @Pattern("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^?#]*)?(\\?region=[a-z]{2}(-[a-z]+)+-\\d+)?$")
                 @JsonPropertyDescription(

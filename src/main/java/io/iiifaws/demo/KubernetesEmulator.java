@@ -11,9 +11,11 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 
@@ -25,6 +27,8 @@ import java.util.Queue;
 public final class KubernetesEmulator implements AutoCloseable {
     /** Where the build puts the generated CRD, in the jar and on the test classpath. */
     public static final String CRD_RESOURCE = "/META-INF/fabric8/" + IiifJob.CRD_NAME + "-v1.yml";
+
+    public static final String POLICY_CRD_RESOURCE = "/META-INF/fabric8/" + IiifJobPolicy.CRD_NAME + "-v1.yml";
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
@@ -64,13 +68,20 @@ public final class KubernetesEmulator implements AutoCloseable {
                                 .build())
                 .always();
         client = server.createClient();
-        client.resource(crd(client)).create();
+        for (CustomResourceDefinition crd : crds(client)) {
+            client.resource(crd).create();
+        }
     }
 
-    public static CustomResourceDefinition crd(KubernetesClient client) throws IOException {
-        try (InputStream in = KubernetesEmulator.class.getResourceAsStream(CRD_RESOURCE)) {
+    /** The IiifJob and IiifJobPolicy CRDs, as the build generated them. */
+    public static List<CustomResourceDefinition> crds(KubernetesClient client) throws IOException {
+        return List.of(crd(client, CRD_RESOURCE), crd(client, POLICY_CRD_RESOURCE));
+    }
+
+    private static CustomResourceDefinition crd(KubernetesClient client, String resource) throws IOException {
+        try (InputStream in = KubernetesEmulator.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("the IiifJob CRD is not on the classpath at " + CRD_RESOURCE);
+                throw new IOException("a CRD is not on the classpath at " + resource);
             }
             return client.apiextensions()
                     .v1()

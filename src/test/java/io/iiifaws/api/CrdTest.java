@@ -19,12 +19,26 @@ class CrdTest {
 
     @Test
     void theCommittedCrdIsTheOneTheCodeGenerates(@TempDir Path dir) throws Exception {
-        Path generated = CrdWriter.write(dir);
-        assertThat(Files.readString(COMMITTED))
-                .as(
-                        "crds/%s is out of date; regenerate it as README.md (Development) says: mvn -q process-test-classes, then copy target/classes/META-INF/fabric8/%s to crds/ and charts/iiif-aws/crds/",
-                        CrdWriter.FILE_NAME, CrdWriter.FILE_NAME)
-                .isEqualTo(Files.readString(generated));
+        List<Path> generated = CrdWriter.write(dir);
+        for (int i = 0; i < generated.size(); i++) {
+            String name = CrdWriter.FILE_NAMES.get(i);
+            assertThat(Files.readString(Path.of("crds", name)))
+                    .as(
+                            "crds/%s is out of date; regenerate it as README.md (Development) says: mvn -q process-test-classes, then copy target/classes/META-INF/fabric8/%s to crds/ and charts/iiif-aws/crds/",
+                            name, name)
+                    .isEqualTo(Files.readString(generated.get(i)));
+        }
+    }
+
+    @Test
+    void thePolicyIsClusterScopedWithAStatus() throws Exception {
+        CustomResourceDefinition crd = new KubernetesSerialization()
+                .unmarshal(
+                        Files.readString(Path.of("crds", CrdWriter.POLICY_FILE_NAME)), CustomResourceDefinition.class);
+        assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
+        assertThat(crd.getSpec().getNames().getKind()).isEqualTo("IiifJobPolicy");
+        assertThat(crd.getSpec().getVersions().get(0).getSubresources().getStatus())
+                .isNotNull();
     }
 
     @Test
@@ -48,11 +62,13 @@ class CrdTest {
     }
 
     @Test
-    void everyFieldIsDescribedForKubectlExplain() throws Exception {
-        CustomResourceDefinition crd =
-                new KubernetesSerialization().unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
+    void everyFieldOfBothCrdsIsDescribedForKubectlExplain() throws Exception {
         List<String> undescribed = new ArrayList<>();
-        walk("", crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema(), undescribed);
+        for (String name : CrdWriter.FILE_NAMES) {
+            CustomResourceDefinition crd = new KubernetesSerialization()
+                    .unmarshal(Files.readString(Path.of("crds", name)), CustomResourceDefinition.class);
+            walk(name + ":", crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema(), undescribed);
+        }
         assertThat(undescribed).isEmpty();
     }
 

@@ -69,10 +69,12 @@ class HelmChartTest {
     }
 
     @Test
-    void theChartsCrdIsTheGeneratedOne() throws IOException {
-        assertThat(Files.readString(CHART.resolve("crds/iiifjobs.iiif-aws.io-v1.yml")))
-                .as("charts/iiif-aws/crds is out of date; copy crds/iiifjobs.iiif-aws.io-v1.yml there")
-                .isEqualTo(Files.readString(Path.of("crds/iiifjobs.iiif-aws.io-v1.yml")));
+    void theChartsCrdsAreTheGeneratedOnes() throws IOException {
+        for (String name : io.iiifaws.api.CrdWriter.FILE_NAMES) {
+            assertThat(Files.readString(CHART.resolve("crds/" + name)))
+                    .as("charts/iiif-aws/crds is out of date; copy crds/%s there", name)
+                    .isEqualTo(Files.readString(Path.of("crds", name)));
+        }
     }
 
     @Test

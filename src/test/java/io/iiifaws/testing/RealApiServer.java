@@ -153,8 +153,10 @@ public final class RealApiServer {
         awaitStarted(this::ready);
         kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, kubeconfig(url, ca, "admin", adminToken));
-        admin.resource(KubernetesEmulator.crd(admin)).serverSideApply();
-        awaitStarted(this::crdEstablished);
+        for (var crd : KubernetesEmulator.crds(admin)) {
+            admin.resource(crd).serverSideApply();
+            awaitStarted(() -> established(crd.getMetadata().getName()));
+        }
     }
 
     private boolean ready() {
@@ -165,11 +167,11 @@ public final class RealApiServer {
         }
     }
 
-    private boolean crdEstablished() {
+    private boolean established(String crdName) {
         var crd = admin.apiextensions()
                 .v1()
                 .customResourceDefinitions()
-                .withName(IiifJob.CRD_NAME)
+                .withName(crdName)
                 .get();
         return crd != null
                 && crd.getStatus() != null
