@@ -56,7 +56,7 @@ class LayersTest {
                 .whereLayer("goiiifaws")
                 .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda")
                 .whereLayer("operator")
-                .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda")
+                .mayOnlyAccessLayers("api", "goiiif", "policy", "aws", "ecs and lambda")
                 .whereLayer("handler")
                 .mayOnlyAccessLayers("api", "goiiif", "aws", "ecs and lambda", "goiiifaws")
                 .whereLayer("demo")

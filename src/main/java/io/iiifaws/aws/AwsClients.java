@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * ECS, Lambda and S3 clients per region. Credentials, the default region and the endpoint come from
@@ -46,35 +48,65 @@ public final class AwsClients implements AutoCloseable {
      *     twice), and the operator retries them by requeueing
      *     instead of sleeping in its reconcile thread
      * @param interceptors added to every client (metrics)
+     * @param roleSessions how long an assumed role's credentials last, and how long before they
+     *     expire they are renewed
      */
     public record Settings(
             Optional<String> defaultRegion,
             Optional<URI> endpoint,
             Optional<AwsCredentialsProvider> credentials,
             boolean sdkRetries,
-            List<ExecutionInterceptor> interceptors) {
+            List<ExecutionInterceptor> interceptors,
+            RoleSessions roleSessions) {
 
         public static Settings fromEnvironment(boolean sdkRetries) {
-            return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, List.of());
+            return new Settings(
+                    Optional.empty(), Optional.empty(), Optional.empty(), sdkRetries, List.of(), RoleSessions.HOUR);
         }
 
         public Settings withEndpoint(URI uri) {
-            return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptors);
+            return new Settings(defaultRegion, Optional.of(uri), credentials, sdkRetries, interceptors, roleSessions);
         }
 
         public Settings withDefaultRegion(String region) {
-            return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptors);
+            return new Settings(Optional.of(region), endpoint, credentials, sdkRetries, interceptors, roleSessions);
         }
 
         public Settings withCredentials(AwsCredentialsProvider provider) {
-            return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptors);
+            return new Settings(defaultRegion, endpoint, Optional.of(provider), sdkRetries, interceptors, roleSessions);
         }
 
         public Settings withInterceptor(ExecutionInterceptor added) {
             List<ExecutionInterceptor> all = new java.util.ArrayList<>(interceptors);
             all.add(added);
-            return new Settings(defaultRegion, endpoint, credentials, sdkRetries, List.copyOf(all));
+            return new Settings(defaultRegion, endpoint, credentials, sdkRetries, List.copyOf(all), roleSessions);
         }
+
+        public Settings withRoleSessions(RoleSessions sessions) {
+            return new Settings(defaultRegion, endpoint, credentials, sdkRetries, interceptors, sessions);
+        }
+    }
+
+    /**
+     * An IAM role whose credentials make the calls, from sts:AssumeRole.
+     *
+     * @param externalId null when the role's trust policy asks for none
+     * @param sessionName what CloudTrail and the role's own account show as the caller
+     */
+    public record Role(String roleArn, String externalId, String sessionName) {
+        @Override
+        public String toString() {
+            return roleArn + " as " + sessionName;
+        }
+    }
+
+    /**
+     * @param duration of one AssumeRole's credentials; STS takes 15 minutes to the role's maximum
+     * @param renewBefore the credentials are renewed this long before they expire, while they still
+     *     serve
+     */
+    public record RoleSessions(Duration duration, Duration renewBefore) {
+        public static final RoleSessions HOUR = new RoleSessions(Duration.ofHours(1), Duration.ofMinutes(5));
     }
 
     private final Settings settings;
@@ -83,6 +115,8 @@ public final class AwsClients implements AutoCloseable {
     private final Map<Region, S3AsyncClient> s3 = new ConcurrentHashMap<>();
     private final Map<Region, SqsClient> sqs = new ConcurrentHashMap<>();
     private final Map<Region, CloudWatchLogsAsyncClient> logs = new ConcurrentHashMap<>();
+    private final Map<Role, AwsClients> assumed = new ConcurrentHashMap<>();
+    private volatile StsClient sts;
     /** The default chain's region, found once: the chain may read files or ask the instance. */
     private volatile Region defaultRegion;
 
@@ -213,12 +247,57 @@ public final class AwsClients implements AutoCloseable {
         return found;
     }
 
+    /**
+     * Clients whose calls are made with the role's credentials: from sts:AssumeRole, asked with
+     * these clients' own credentials, kept until shortly before they expire and then renewed. The
+     * same role and session name give the same clients. Null gives these.
+     */
+    public AwsClients as(Role role) {
+        if (role == null) {
+            return this;
+        }
+        return assumed.computeIfAbsent(role, r -> new AwsClients(settings.withCredentials(assuming(r))));
+    }
+
+    private AwsCredentialsProvider assuming(Role role) {
+        RoleSessions sessions = settings.roleSessions();
+        return StsAssumeRoleCredentialsProvider.builder()
+                .stsClient(sts())
+                .refreshRequest(r -> r.roleArn(role.roleArn())
+                        .externalId(role.externalId())
+                        .roleSessionName(role.sessionName())
+                        .durationSeconds((int) sessions.duration().toSeconds()))
+                .staleTime(sessions.renewBefore().dividedBy(5))
+                .prefetchTime(sessions.renewBefore())
+                .asyncCredentialUpdateEnabled(false)
+                .build();
+    }
+
+    private synchronized StsClient sts() {
+        if (sts == null) {
+            var builder = StsClient.builder()
+                    .region(region(null))
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .socketTimeout(Duration.ofSeconds(30)))
+                    .overrideConfiguration(override(Duration.ofSeconds(60), null));
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            sts = builder.build();
+        }
+        return sts;
+    }
+
     public static boolean isKnown(Region region) {
         return RegionMetadata.of(region) != null;
     }
 
     @Override
     public void close() {
+        assumed.values().forEach(AwsClients::close);
+        if (sts != null) {
+            sts.close();
+        }
         ecs.values().forEach(EcsClient::close);
         lambda.values().forEach(LambdaAsyncClient::close);
         s3.values().forEach(S3AsyncClient::close);

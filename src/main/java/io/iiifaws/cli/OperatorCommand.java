@@ -93,6 +93,12 @@ final class OperatorCommand implements Callable<Integer> {
     Map<EcsPacing.Group, String> ecsRates = new LinkedHashMap<>();
 
     @Option(
+            names = "--allow-process-command",
+            description = "Let jobs replace go-iiif's command (spec.process.command) while the cluster has no"
+                    + " IiifJobPolicy; with policies, their commands lists decide. Default: refused.")
+    boolean allowProcessCommand;
+
+    @Option(
             names = "--leader-election",
             defaultValue = "false",
             fallbackValue = "true",
@@ -162,7 +168,8 @@ final class OperatorCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--poll-interval must be at least 1s, not " + DurationConverter.format(poll));
         }
-        OperatorSettings settings = OperatorSettings.defaults().withPollInterval(poll);
+        OperatorSettings settings =
+                OperatorSettings.defaults().withPollInterval(poll).withCommandsWithoutPolicy(allowProcessCommand);
         if (events) {
             if (!taskEventsQueue.trim().matches("https?://[^/\\s]+/\\d+/[A-Za-z0-9_-]+(\\.fifo)?")) {
                 throw new CommandLine.ParameterException(

@@ -40,8 +40,15 @@ import org.slf4j.LoggerFactory;
 public final class TaskTracker<K> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskTracker.class);
 
-    /** Where a task runs: DescribeTasks asks one region's one cluster. */
-    public record Place(String region, String cluster) {}
+    /**
+     * Where a task runs: DescribeTasks asks one region's one cluster, as the role that launched it
+     * (null: the caller's own identity).
+     */
+    public record Place(String region, String cluster, io.iiifaws.aws.AwsClients.Role role) {
+        public Place(String region, String cluster) {
+            this(region, cluster, null);
+        }
+    }
 
     /**
      * The latest word on a task.
@@ -52,7 +59,7 @@ public final class TaskTracker<K> implements AutoCloseable {
 
     private record Tracked<O>(O owner, Place place, Seen seen) {}
 
-    private final Function<String, EcsTasks> ecs;
+    private final Function<Place, EcsTasks> ecs;
     private final Duration interval;
     private final Duration firstLook;
     private final Clock clock;
@@ -69,13 +76,13 @@ public final class TaskTracker<K> implements AutoCloseable {
     });
 
     /**
-     * @param ecs ECS of a region
+     * @param ecs ECS of a place: its region, as its role
      * @param interval between two describes of every followed task
      * @param firstLook the longest a newly followed task waits for its first describe
      * @param onChange told, on the tracker's thread, when an owner's word on a task changed
      */
     public TaskTracker(
-            Function<String, EcsTasks> ecs, Duration interval, Duration firstLook, Clock clock, Consumer<K> onChange) {
+            Function<Place, EcsTasks> ecs, Duration interval, Duration firstLook, Clock clock, Consumer<K> onChange) {
         this.ecs = ecs;
         this.interval = interval;
         this.firstLook = firstLook.compareTo(interval) < 0 ? firstLook : interval;
@@ -197,7 +204,7 @@ public final class TaskTracker<K> implements AutoCloseable {
     private Map<String, TaskObservation> describe(Place place, List<String> arns) {
         int calls = (arns.size() + EcsTasks.DESCRIBE_LIMIT - 1) / EcsTasks.DESCRIBE_LIMIT;
         describeCalls.add(calls);
-        return ecs.apply(place.region()).describe(place.cluster(), arns);
+        return ecs.apply(place).describe(place.cluster(), arns);
     }
 
     private void tell(K owner) {

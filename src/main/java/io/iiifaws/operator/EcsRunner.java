@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.ecs.model.LaunchType;
 final class EcsRunner {
     private static final Logger log = LoggerFactory.getLogger(EcsRunner.class);
 
-    private final AwsClients aws;
+    private final JobAws aws;
     private final OperatorSettings settings;
     private final TaskTracking tracking;
     private final AwsTrouble trouble;
@@ -64,7 +64,7 @@ final class EcsRunner {
             });
 
     EcsRunner(
-            AwsClients aws,
+            JobAws aws,
             OperatorSettings settings,
             TaskTracking tracking,
             AwsTrouble trouble,
@@ -146,10 +146,11 @@ final class EcsRunner {
         if (known != null) {
             return CompletableFuture.completedFuture(known);
         }
-        return snapshot.read(aws.s3(snapshot.location().region()), batch).thenApply(uris -> {
-            snapshotReads.put(key, uris);
-            return uris;
-        });
+        return snapshot.read(aws.of(plan.uid()).s3(snapshot.location().region()), batch)
+                .thenApply(uris -> {
+                    snapshotReads.put(key, uris);
+                    return uris;
+                });
     }
 
     /** Writes each image's outcome of a spec.source job's run to its results. */
@@ -158,7 +159,8 @@ final class EcsRunner {
             return ReportChecks.NOTHING_RECORDED;
         }
         Results results = new Results(plan.source().get().results());
-        return (run, check) -> results.write(aws.s3(results.location().region()), run.batch(), check);
+        AwsClients clients = aws.of(plan.uid());
+        return (run, check) -> results.write(clients.s3(results.location().region()), run.batch(), check);
     }
 
     static String describe(BatchStatus batch) {
@@ -201,9 +203,14 @@ final class EcsRunner {
             return false;
         }
         remembered.launchTurn = null;
-        EcsTasks ecs = new EcsTasks(aws.ecs(plan.region().id()));
+        AwsClients clients = aws.of(plan.uid());
+        EcsTasks ecs = new EcsTasks(clients.ecs(plan.region().id()));
         Optional<String> overridden = definitions.overrides(
-                aws.ecs(plan.region().id()), plan.region().id(), template(plan.spec()), plan.command(), plan.reports());
+                clients.ecs(plan.region().id()),
+                plan.region().id(),
+                template(plan.spec()),
+                plan.command(),
+                plan.reports());
         if (overridden.isPresent()) {
             progress.failureTarget("InvalidSpec", "spec.task.taskDefinition: " + overridden.get());
             return false;

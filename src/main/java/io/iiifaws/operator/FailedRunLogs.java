@@ -4,7 +4,6 @@ import io.iiifaws.api.BatchStatus;
 import io.iiifaws.api.Phase;
 import io.iiifaws.api.TaskResult;
 import io.iiifaws.api.TaskStatus;
-import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.ecs.ContainerLogs;
 import io.iiifaws.ecs.TaskDefinitions;
@@ -31,11 +30,11 @@ final class FailedRunLogs {
     /** Logs read in one pass at most; the others wait for the next. */
     static final int PER_PASS = 3;
 
-    private final AwsClients aws;
+    private final JobAws aws;
     private final TaskDefinitions definitions;
     private final JobMemory memory;
 
-    FailedRunLogs(AwsClients aws, TaskDefinitions definitions, JobMemory memory) {
+    FailedRunLogs(JobAws aws, TaskDefinitions definitions, JobMemory memory) {
         this.aws = aws;
         this.definitions = definitions;
         this.memory = memory;
@@ -76,7 +75,7 @@ final class FailedRunLogs {
         String definition = plan.spec().task().taskDefinition();
         Optional<ContainerLogs> logs;
         try {
-            logs = definitions.logs(aws.ecs(task.region()), task.region(), definition, container);
+            logs = definitions.logs(aws.of(plan.uid()).ecs(task.region()), task.region(), definition, container);
         } catch (SdkException e) {
             return Tail.unread(
                     null,
@@ -100,7 +99,7 @@ final class FailedRunLogs {
         }
         String region = logs.get().region() != null ? logs.get().region() : task.region();
         try {
-            List<String> lines = logs.get().last(aws.logs(region), stream.get());
+            List<String> lines = logs.get().last(aws.of(plan.uid()).logs(region), stream.get());
             return new Tail(
                     logs.get().group(), stream.get(), lines, lines.isEmpty() ? "its log stream holds no line" : null);
         } catch (ResourceNotFoundException e) {

@@ -152,7 +152,12 @@ public final class IiifJobOperator implements AutoCloseable {
         this.needed =
                 Permissions.needed(config.namespaces(), config.leaderElection().map(l -> l.getLeaseNamespace()
                         .orElse(client.getConfiguration().getNamespace())));
-        this.runner = new JobRunner(aws, config.settings(), config.jobMetrics(), clock);
+        this.runner = new JobRunner(
+                aws,
+                config.settings(),
+                config.jobMetrics(),
+                clock,
+                new JobPolicyCatalog(client, config.settings().commandsWithoutPolicy()));
         this.reconciler = new IiifJobReconciler(
                 runner,
                 new EventRecorder(client, config.instance(), clock, this::doubtPermissions),
@@ -294,6 +299,8 @@ public final class IiifJobOperator implements AutoCloseable {
         }
         if (!reconciling) {
             startIfPermitted(false);
+        } else if (leader.get()) {
+            runner.writeSharedNamespaces();
         }
     }
 
@@ -311,6 +318,7 @@ public final class IiifJobOperator implements AutoCloseable {
             return;
         }
         try {
+            runner.startPolicies();
             operator.start();
             reconciling = true;
         } catch (RuntimeException e) {
@@ -318,6 +326,7 @@ public final class IiifJobOperator implements AutoCloseable {
                 throw e;
             }
             log.warn("event=OperatorStartFailed error=\"{}\"", e.getMessage());
+            runner.stopPolicies();
             stopQuietly(operator);
             replaceOperator();
         }
@@ -393,6 +402,7 @@ public final class IiifJobOperator implements AutoCloseable {
             reconciling = false;
             stopQuietly(operator);
             runner.pause();
+            runner.stopPolicies();
         }
         operator = newOperator(next);
     }

@@ -44,7 +44,8 @@ final class JobCleaner {
         this.trouble = trouble;
     }
 
-    Cleanup cleanup(IiifJobBinding binding) {
+    /** @param role the role the job's tasks were launched as; null for the operator's own */
+    Cleanup cleanup(IiifJobBinding binding, AwsClients.Role role) {
         IiifJob job = binding.job();
         List<JobEvent> events = new ArrayList<>();
         IiifJobStatus status = job.getStatus() == null ? IiifJobStatus.EMPTY : job.getStatus();
@@ -64,13 +65,13 @@ final class JobCleaner {
         active.forEach(t -> toStop.put(t.taskArn(), new Place(t.region(), t.cluster())));
         SdkException trouble = null;
         try {
-            strays(binding).forEach(toStop::putIfAbsent);
+            strays(binding, role).forEach(toStop::putIfAbsent);
         } catch (SdkException e) {
             trouble = e;
         }
         for (var task : toStop.entrySet()) {
             try {
-                new EcsTasks(aws.ecs(task.getValue().region()))
+                new EcsTasks(aws.as(role).ecs(task.getValue().region()))
                         .stop(task.getValue().cluster(), task.getKey(), reason);
                 events.add(JobEvent.normal("StoppingTask", "Stopping task " + task.getKey() + ": the job is deleted")
                         .about(task.getKey()));
@@ -97,7 +98,7 @@ final class JobCleaner {
      * Tasks ECS runs for the job that status may not record (a crash right after RunTask). The
      * cluster and region are read from the stored spec, even one that does not fit its types.
      */
-    private Map<String, Place> strays(IiifJobBinding binding) {
+    private Map<String, Place> strays(IiifJobBinding binding, AwsClients.Role role) {
         IiifJob job = binding.job();
         Map<String, Place> found = new LinkedHashMap<>();
         if (!binding.storedText("mode").orElse(Mode.Task.name()).equals(Mode.Task.name())) {
@@ -115,7 +116,7 @@ final class JobCleaner {
             return found;
         }
         try {
-            new EcsTasks(aws.ecs(region))
+            new EcsTasks(aws.as(role).ecs(region))
                     .listStartedBy(cluster.get(), job.getMetadata().getUid(), DesiredStatus.RUNNING)
                     .forEach(arn -> found.put(arn, new Place(region, cluster.get())));
         } catch (ClusterNotFoundException e) {

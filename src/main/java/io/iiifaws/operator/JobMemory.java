@@ -39,6 +39,8 @@ final class JobMemory {
         volatile java.time.Instant listingRetryAt;
         /** The listing's end, once taken in: a pass that reads an older status must not list again. */
         volatile io.iiifaws.api.SourceStatus listed;
+        /** The role the job's IiifJobPolicy names, as its last pass found; null for the operator's own. */
+        volatile io.iiifaws.aws.AwsClients.Role role;
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();

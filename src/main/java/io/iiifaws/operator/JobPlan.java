@@ -33,6 +33,10 @@ record JobPlan(
         return job.getSpec();
     }
 
+    String uid() {
+        return job.getMetadata().getUid();
+    }
+
     Mode mode() {
         return spec().mode();
     }

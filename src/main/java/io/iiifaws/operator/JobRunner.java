@@ -6,10 +6,10 @@ import io.iiifaws.api.IiifJobBinding;
 import io.iiifaws.api.IiifJobStatus;
 import io.iiifaws.api.Mode;
 import io.iiifaws.aws.AwsClients;
-import io.iiifaws.aws.S3Reports;
 import io.iiifaws.ecs.EcsTasks;
 import io.iiifaws.ecs.TaskDefinitions;
 import io.iiifaws.ecs.TaskTracker;
+import io.iiifaws.policy.JobPolicies;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,22 +44,31 @@ public final class JobRunner implements AutoCloseable {
     /** Keys a ListObjectsV2 call of a source listing asks for: S3's most. */
     static final int SOURCE_PAGE = 1000;
 
+    private final JobPolicyCatalog policies;
+
     private volatile Consumer<ResourceID> wake = job -> {};
 
+    /** A runner for a cluster without IiifJobPolicies. */
     public JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock) {
+        this(aws, settings, metrics, clock, new JobPolicyCatalog(null, settings.commandsWithoutPolicy()));
+    }
+
+    JobRunner(AwsClients aws, OperatorSettings settings, JobMetrics metrics, Clock clock, JobPolicyCatalog policies) {
+        this.policies = policies;
+        JobAws jobAws = new JobAws(aws, memory);
         this.trouble = new AwsTrouble(memory, settings.backoffs());
         this.tracker = new TaskTracker<>(
-                region -> new EcsTasks(aws.ecs(region)),
+                place -> new EcsTasks(aws.as(place.role()).ecs(place.region())),
                 settings.pollInterval(),
                 FIRST_LOOK,
                 clock,
                 job -> wake.accept(job));
-        this.tracking = new TaskTracking(aws, settings, tracker, memory);
+        this.tracking = new TaskTracking(jobAws, settings, tracker, memory);
         this.validator = new SpecValidator(aws, settings.reports());
-        this.checks = new ReportChecks(new S3Reports(aws::s3), trouble, memory, settings.safetyLook());
-        this.sources = new SourceListings(aws, memory, trouble, SOURCE_PAGE, clock);
+        this.checks = new ReportChecks(jobAws, trouble, memory, settings.safetyLook());
+        this.sources = new SourceListings(jobAws, memory, trouble, SOURCE_PAGE, clock);
         this.ecs = new EcsRunner(
-                aws,
+                jobAws,
                 settings,
                 tracking,
                 trouble,
@@ -69,7 +78,7 @@ public final class JobRunner implements AutoCloseable {
                 memory,
                 sources,
                 this::waker);
-        this.lambda = new LambdaRunner(aws, settings, tracking, trouble, checks, memory, this::waker);
+        this.lambda = new LambdaRunner(jobAws, settings, tracking, trouble, checks, memory, this::waker);
         this.cleaner = new JobCleaner(aws, trouble);
         this.settings = settings;
         this.clock = clock;
@@ -115,6 +124,7 @@ public final class JobRunner implements AutoCloseable {
     public void close() {
         tracker.close();
         sources.close();
+        policies.stop();
     }
 
     /**
@@ -127,7 +137,7 @@ public final class JobRunner implements AutoCloseable {
         if (pass.status().isFinished() || pass.delete()) {
             tracker.forget(id);
         } else {
-            tracking.followActive(id, pass.status());
+            tracking.followActive(binding.job(), id, pass.status());
         }
         return pass;
     }
@@ -146,6 +156,7 @@ public final class JobRunner implements AutoCloseable {
                 throw new InvalidSpecException(binding.specProblem().get());
             }
             plan = validator.plan(current);
+            allow(current, plan);
             progress = new JobProgress(current, plan.batches(), now, settings.backoffs());
             if (binding.statusProblem().isPresent()) {
                 progress.event(JobEvent.warning(
@@ -159,7 +170,7 @@ public final class JobRunner implements AutoCloseable {
                 return afterFinish(current, progress, now);
             }
             // A spec that became impossible while tasks run: stop them first, as for any failure.
-            progress.failureTarget("InvalidSpec", e.getMessage());
+            progress.failureTarget(e.reason(), e.getMessage());
             Optional<Duration> draining = tracking.drainThenFail(current, progress, null);
             if (draining.isPresent()) {
                 return new Pass(progress.toStatus(), progress.events(), draining, false);
@@ -221,10 +232,50 @@ public final class JobRunner implements AutoCloseable {
         return new Pass(small, progress.events(), Optional.empty(), false);
     }
 
-    /** Deleting a job: stops its tasks unless it orphans them. */
+    /**
+     * Asks the IiifJobPolicies before any AWS call for the job, and keeps the role the allowing
+     * policy names for the job's calls.
+     */
+    private void allow(IiifJob job, JobPlan plan) throws InvalidSpecException {
+        JobPolicies.Verdict verdict = policies.check(job, plan.region().id());
+        if (verdict instanceof JobPolicies.Denied denied) {
+            throw new InvalidSpecException("PolicyDenied", denied.message());
+        }
+        memory.of(job.getMetadata().getUid()).role = JobPolicyCatalog.role(job, (JobPolicies.Allowed) verdict);
+    }
+
+    /**
+     * Deleting a job: stops its tasks unless it orphans them, as the role they were launched as
+     * (as the last pass found it, or the policies say now).
+     */
     JobCleaner.Cleanup cleanup(IiifJobBinding binding) {
-        forget(binding.job());
-        return cleaner.cleanup(binding);
+        IiifJob job = binding.job();
+        AwsClients.Role role = memory.of(job.getMetadata().getUid()).role;
+        if (role == null && binding.specProblem().isEmpty()) {
+            try {
+                if (policies.check(job, validator.plan(job).region().id()) instanceof JobPolicies.Allowed allowed) {
+                    role = JobPolicyCatalog.role(job, allowed);
+                }
+            } catch (InvalidSpecException | RuntimeException e) {
+                // No plan, no policy: the operator's own identity stops what it can.
+            }
+        }
+        forget(job);
+        return cleaner.cleanup(binding, role);
+    }
+
+    /** Lists and watches the IiifJobPolicies; passes wait for it. */
+    void startPolicies() {
+        policies.start();
+    }
+
+    void stopPolicies() {
+        policies.stop();
+    }
+
+    /** Writes which namespaces several policies select into their status. */
+    void writeSharedNamespaces() {
+        policies.writeShared();
     }
 
     /** Forgets what is kept in memory for a job that finished or is gone. */
@@ -245,7 +296,10 @@ public final class JobRunner implements AutoCloseable {
         Optional<Condition> failed = status.condition(Condition.FAILED).filter(Condition::isTrue);
         Long generation = job.getMetadata().getGeneration();
         boolean specChanged = generation != null && !generation.equals(status.observedGeneration());
-        if (failed.isPresent() && "InvalidSpec".equals(failed.get().reason()) && specChanged) {
+        boolean refused = failed.isPresent()
+                && ("InvalidSpec".equals(failed.get().reason())
+                        || "PolicyDenied".equals(failed.get().reason()));
+        if (refused && specChanged) {
             IiifJob retry = new IiifJob();
             retry.setMetadata(job.getMetadata());
             retry.setSpec(job.getSpec());

@@ -5,7 +5,6 @@ import io.iiifaws.api.InvocationStatus;
 import io.iiifaws.api.LambdaSpec;
 import io.iiifaws.api.TaskResult;
 import io.iiifaws.api.TaskStatus;
-import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
 import io.iiifaws.lambda.LambdaInvoker;
 import io.iiifaws.operator.TaskLabels.RunId;
@@ -29,7 +28,7 @@ final class LambdaRunner {
     /** Longest function answer kept in status. */
     static final int MESSAGE_LIMIT = 1024;
 
-    private final AwsClients aws;
+    private final JobAws aws;
     private final OperatorSettings settings;
     private final TaskTracking tracking;
     private final AwsTrouble trouble;
@@ -38,7 +37,7 @@ final class LambdaRunner {
     private final Function<IiifJob, Runnable> wake;
 
     LambdaRunner(
-            AwsClients aws,
+            JobAws aws,
             OperatorSettings settings,
             TaskTracking tracking,
             AwsTrouble trouble,
@@ -99,7 +98,7 @@ final class LambdaRunner {
 
     private void invoke(JobPlan plan, JobProgress progress, boolean again) {
         LambdaSpec lambda = plan.spec().lambda();
-        var invoker = new LambdaInvoker(aws.lambda(plan.region().id()));
+        var invoker = new LambdaInvoker(aws.of(plan.uid()).lambda(plan.region().id()));
         CompletableFuture<LambdaInvoker.Result> call = invoker.invoke(
                 lambda.functionName(), lambda.qualifier(), invocationType(lambda.invocationType()), plan.payload());
         memory.of(plan.job().getMetadata().getUid()).invocation = call;

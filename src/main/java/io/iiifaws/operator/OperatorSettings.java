@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param taskEvents the SQS queue that EventBridge sends ECS's task state changes to, if any:
  *     then describes are only a safety net, and {@code pollInterval} can be long
  * @param launchesPerSecond the operator's RunTask rate: jobs get their turns to launch at it
+ * @param commandsWithoutPolicy whether jobs may replace go-iiif's command while the cluster has no
+ *     IiifJobPolicy
  */
 public record OperatorSettings(
         Duration pollInterval,
@@ -24,7 +26,8 @@ public record OperatorSettings(
         Backoffs backoffs,
         Optional<String> reports,
         Optional<String> taskEvents,
-        double launchesPerSecond) {
+        double launchesPerSecond,
+        boolean commandsWithoutPolicy) {
 
     public OperatorSettings {
         reports.ifPresent(r -> ReportLocation.parse(r, "us-east-1"));
@@ -39,7 +42,8 @@ public record OperatorSettings(
                 Optional.empty(),
                 io.iiifaws.aws.EcsPacing.defaults()
                         .get(io.iiifaws.aws.EcsPacing.Group.runTask)
-                        .perSecond());
+                        .perSecond(),
+                false);
     }
 
     /**
@@ -54,21 +58,41 @@ public record OperatorSettings(
     /** Takes ECS's task changes from this SQS queue. */
     public OperatorSettings withTaskEvents(String queueUrl) {
         return new OperatorSettings(
-                pollInterval, missingGrace, backoffs, reports, Optional.of(queueUrl), launchesPerSecond);
+                pollInterval,
+                missingGrace,
+                backoffs,
+                reports,
+                Optional.of(queueUrl),
+                launchesPerSecond,
+                commandsWithoutPolicy);
     }
 
     public OperatorSettings withPollInterval(Duration interval) {
-        return new OperatorSettings(interval, missingGrace, backoffs, reports, taskEvents, launchesPerSecond);
+        return new OperatorSettings(
+                interval, missingGrace, backoffs, reports, taskEvents, launchesPerSecond, commandsWithoutPolicy);
     }
 
     /** @throws IllegalArgumentException when the location is not s3://bucket/prefix/ */
     public OperatorSettings withReports(String location) {
         return new OperatorSettings(
-                pollInterval, missingGrace, backoffs, Optional.of(location), taskEvents, launchesPerSecond);
+                pollInterval,
+                missingGrace,
+                backoffs,
+                Optional.of(location),
+                taskEvents,
+                launchesPerSecond,
+                commandsWithoutPolicy);
     }
 
     /** Jobs launch at this rate, the operator's RunTask pacing (--ecs-rate runTask=...). */
     public OperatorSettings withLaunchRate(double perSecond) {
-        return new OperatorSettings(pollInterval, missingGrace, backoffs, reports, taskEvents, perSecond);
+        return new OperatorSettings(
+                pollInterval, missingGrace, backoffs, reports, taskEvents, perSecond, commandsWithoutPolicy);
+    }
+
+    /** Jobs may replace go-iiif's command while the cluster has no IiifJobPolicy (--allow-process-command). */
+    public OperatorSettings withCommandsWithoutPolicy(boolean allowed) {
+        return new OperatorSettings(
+                pollInterval, missingGrace, backoffs, reports, taskEvents, launchesPerSecond, allowed);
     }
 }

@@ -32,7 +32,8 @@ public final class Permissions {
 
     /**
      * The operator's verbs: it watches jobs, patches their finalizers (re-reading a job when a patch
-     * conflicts) and status, deletes them after ttlSecondsAfterFinished and records Events; with
+     * conflicts) and status, deletes them after ttlSecondsAfterFinished and records Events; it reads
+     * IiifJobPolicies and namespaces' labels, and writes the policies' status; with
      * leader election it reads, creates and renews its Lease (JOSDK asks for update too).
      */
     public static List<Permission> needed(Set<String> namespaces, Optional<String> leaseNamespace) {
@@ -47,6 +48,12 @@ public final class Permissions {
             needed.add(new Permission("patch", IiifJob.GROUP, IiifJob.PLURAL, "status", namespace));
             needed.add(new Permission("create", "events.k8s.io", "events", null, namespace));
         }
+        for (String verb : List.of("list", "watch")) {
+            needed.add(new Permission(verb, IiifJob.GROUP, io.iiifaws.api.IiifJobPolicy.PLURAL, null, null));
+            needed.add(new Permission(verb, "", "namespaces", null, null));
+        }
+        needed.add(new Permission("get", "", "namespaces", null, null));
+        needed.add(new Permission("patch", IiifJob.GROUP, io.iiifaws.api.IiifJobPolicy.PLURAL, "status", null));
         leaseNamespace.ifPresent(namespace -> {
             for (String verb : List.of("get", "create", "update", "patch")) {
                 needed.add(new Permission(verb, "coordination.k8s.io", "leases", null, namespace));

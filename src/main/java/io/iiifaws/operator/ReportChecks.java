@@ -29,14 +29,14 @@ final class ReportChecks {
     static final java.util.function.BiFunction<TaskStatus, ImageCheck, CompletableFuture<Void>> NOTHING_RECORDED =
             (run, check) -> CompletableFuture.completedFuture(null);
 
-    private final S3Reports reader;
+    private final JobAws aws;
     private final AwsTrouble trouble;
     private final JobMemory memory;
     private final Duration poll;
 
     /** @param poll the longest a job waits for a pass while reads go on: a finished read wakes it */
-    ReportChecks(S3Reports reader, AwsTrouble trouble, JobMemory memory, Duration poll) {
-        this.reader = reader;
+    ReportChecks(JobAws aws, AwsTrouble trouble, JobMemory memory, Duration poll) {
+        this.aws = aws;
         this.trouble = trouble;
         this.memory = memory;
         this.poll = poll;
@@ -60,6 +60,7 @@ final class ReportChecks {
             Runnable wake) {
         Optional<Duration> next = Optional.empty();
         Map<String, CompletableFuture<ImageCheck>> inFlight = memory.of(jobUid).reads;
+        S3Reports reader = new S3Reports(aws.of(jobUid)::s3);
         for (TaskStatus run : progress.verifying()) {
             Optional<ReportLocation> where = progress.reportsOf(run);
             if (where.isEmpty()) {

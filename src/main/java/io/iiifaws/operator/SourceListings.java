@@ -40,7 +40,7 @@ final class SourceListings implements AutoCloseable {
         }
     }
 
-    private final AwsClients aws;
+    private final JobAws aws;
     private final JobMemory memory;
     private final AwsTrouble trouble;
     private final int pageSize;
@@ -51,7 +51,7 @@ final class SourceListings implements AutoCloseable {
         return thread;
     });
 
-    SourceListings(AwsClients aws, JobMemory memory, AwsTrouble trouble, int pageSize, Clock clock) {
+    SourceListings(JobAws aws, JobMemory memory, AwsTrouble trouble, int pageSize, Clock clock) {
         this.aws = aws;
         this.memory = memory;
         this.trouble = trouble;
@@ -138,10 +138,11 @@ final class SourceListings implements AutoCloseable {
     private Listing start(JobPlan plan, SourcePlan source, SourceStatus from, Runnable wake) {
         Listing listing = new Listing();
         String snapshotRegion = source.snapshot().location().region();
+        AwsClients clients = aws.of(plan.uid());
         SourceListing lister = new SourceListing(
                 source.source(),
-                aws.s3(source.region()),
-                source.snapshot().store(aws.s3(snapshotRegion)),
+                clients.s3(source.region()),
+                source.snapshot().store(clients.s3(snapshotRegion)),
                 source.keys(),
                 source.fillers(),
                 pageSize,

@@ -24,12 +24,12 @@ import software.amazon.awssdk.core.exception.SdkException;
 final class TaskTracking {
     private static final Logger log = LoggerFactory.getLogger(TaskTracking.class);
 
-    private final AwsClients aws;
+    private final JobAws aws;
     private final OperatorSettings settings;
     private final TaskTracker<ResourceID> tracker;
     private final JobMemory memory;
 
-    TaskTracking(AwsClients aws, OperatorSettings settings, TaskTracker<ResourceID> tracker, JobMemory memory) {
+    TaskTracking(JobAws aws, OperatorSettings settings, TaskTracker<ResourceID> tracker, JobMemory memory) {
         this.memory = memory;
         this.aws = aws;
         this.settings = settings;
@@ -42,10 +42,11 @@ final class TaskTracking {
      *
      * @return the error of the last describe of a place where the job has tasks, if it failed
      */
-    Optional<RuntimeException> observe(JobProgress progress, String container) {
+    Optional<RuntimeException> observe(IiifJob job, JobProgress progress, String container) {
+        AwsClients.Role role = aws.role(job.getMetadata().getUid());
         Optional<RuntimeException> failure = Optional.empty();
         for (TaskStatus task : progress.activeTasks()) {
-            TaskTracker.Place place = new TaskTracker.Place(task.region(), task.cluster());
+            TaskTracker.Place place = new TaskTracker.Place(task.region(), task.cluster(), role);
             failure = failure.or(() -> tracker.failure(place));
             tracker.seen(task.taskArn())
                     .ifPresent(seen -> progress.observe(
@@ -60,7 +61,7 @@ final class TaskTracking {
      * the job, which can no longer follow its tasks, stops what ECS lets it stop and fails.
      */
     void follow(IiifJob job, JobProgress progress, String container, AwsTrouble trouble) {
-        Optional<RuntimeException> failure = observe(progress, container);
+        Optional<RuntimeException> failure = observe(job, progress, container);
         if (failure.isPresent() && failure.get() instanceof SdkException e && !AwsErrors.isTransient(e)) {
             trouble.onError(progress, job.getMetadata().getUid(), "DescribeTasks", e);
             stopActive(job, progress, "AwsError");
@@ -74,7 +75,7 @@ final class TaskTracking {
      * none is. Returns when to look again while some still are.
      */
     Optional<java.time.Duration> drainThenFail(IiifJob job, JobProgress progress, String container) {
-        observe(progress, container);
+        observe(job, progress, container);
         if (TaskDecision.drain(progress) instanceof TaskDecision.StopActive stop) {
             stopActive(job, progress, stop.why());
             return Optional.of(settings.safetyLook());
@@ -82,13 +83,14 @@ final class TaskTracking {
         return Optional.empty();
     }
 
-    /** Has the tracker follow exactly the tasks the job's status names as active. */
-    void followActive(ResourceID job, IiifJobStatus status) {
+    /** Has the tracker follow exactly the tasks the job's status names as active, as the job's role. */
+    void followActive(IiifJob job, ResourceID id, IiifJobStatus status) {
+        AwsClients.Role role = aws.role(job.getMetadata().getUid());
         Map<String, TaskTracker.Place> active = new LinkedHashMap<>();
         status.tasks().stream()
                 .filter(TaskStatus::isActive)
-                .forEach(t -> active.put(t.taskArn(), new TaskTracker.Place(t.region(), t.cluster())));
-        tracker.follow(job, active);
+                .forEach(t -> active.put(t.taskArn(), new TaskTracker.Place(t.region(), t.cluster(), role)));
+        tracker.follow(id, active);
     }
 
     /**
@@ -101,7 +103,7 @@ final class TaskTracking {
                 continue;
             }
             try {
-                new EcsTasks(aws.ecs(task.region()))
+                new EcsTasks(aws.of(job.getMetadata().getUid()).ecs(task.region()))
                         .stop(task.cluster(), task.taskArn(), TaskLabels.stopReason(job, why));
                 progress.stopRequested(task);
                 progress.event(JobEvent.normal("StoppingTask", "Stopping task " + task.taskArn() + ": " + why)

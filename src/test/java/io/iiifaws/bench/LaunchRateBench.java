@@ -29,7 +29,8 @@ class LaunchRateBench {
                     fast.backoffs(),
                     fast.reports(),
                     fast.taskEvents(),
-                    16));
+                    16,
+                    false));
             h.aws.enforceBucket("RunTask", 20, 20);
             h.aws.holdRunning(task -> true);
             Instant start = Instant.now();

@@ -75,7 +75,8 @@ class ScaleBench {
                         Optional.of(ecs.endpoint()),
                         Optional.of(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS)),
                         false,
-                        List.of(new EcsPacing(EcsPacing.defaults()))))) {
+                        List.of(new EcsPacing(EcsPacing.defaults())),
+                        AwsClients.RoleSessions.HOUR))) {
             Duration poll = EVENTS ? Duration.ofMinutes(5) : Duration.ofSeconds(15);
             var config = new IiifJobOperator.Config(
                     Set.of(namespace),

@@ -61,7 +61,7 @@ class TaskTrackerTest {
 
     TaskTracker<String> tracker(Duration interval) {
         tracker = new TaskTracker<>(
-                region -> new EcsTasks(region.equals(FastEcs.REGION) ? ecs : unreachable),
+                place -> new EcsTasks(place.region().equals(FastEcs.REGION) ? ecs : unreachable),
                 interval,
                 Duration.ofMillis(50),
                 Clock.systemUTC(),

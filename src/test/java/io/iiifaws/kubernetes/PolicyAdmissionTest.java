@@ -78,7 +78,8 @@ class PolicyAdmissionTest {
         GenericKubernetesResource policy =
                 server.admin().getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
         @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) policy.getAdditionalProperties().get("spec");
+        Map<String, Object> spec =
+                (Map<String, Object>) policy.getAdditionalProperties().get("spec");
         @SuppressWarnings("unchecked")
         Map<String, Object> selector =
                 (Map<String, Object>) spec.computeIfAbsent("namespaceSelector", k -> new java.util.HashMap<>());
@@ -90,10 +91,16 @@ class PolicyAdmissionTest {
         // Admission sees a new param a moment later; a job over every policy's parallelism shows when.
         String probe = PolicyCases.changed(PolicyCases.JOB, "/spec/parallelism=1000");
         boolean selects = io.iiifaws.policy.JobPolicies.selects(
-                server.admin().getKubernetesSerialization()
+                server.admin()
+                        .getKubernetesSerialization()
                         .convertValue(created, io.iiifaws.api.IiifJobPolicy.class)
                         .getSpec(),
-                server.admin().namespaces().withName(namespace).get().getMetadata().getLabels());
+                server.admin()
+                        .namespaces()
+                        .withName(namespace)
+                        .get()
+                        .getMetadata()
+                        .getLabels());
         if (selects) {
             Awaitility.await()
                     .atMost(Duration.ofSeconds(20))
@@ -130,7 +137,8 @@ class PolicyAdmissionTest {
         String caseLabel = "c" + CASES.incrementAndGet();
         String namespace = teamNamespace(caseLabel);
         GenericKubernetesResource small = createPolicy("small-" + caseLabel, "", caseLabel, namespace);
-        GenericKubernetesResource big = createPolicy("big-" + caseLabel, "/spec/maxParallelism=100", caseLabel, namespace);
+        GenericKubernetesResource big =
+                createPolicy("big-" + caseLabel, "/spec/maxParallelism=100", caseLabel, namespace);
         String job = PolicyCases.changed(PolicyCases.JOB, "/spec/parallelism=50");
         assertThat(server.admissionProblems(namespace, job))
                 .singleElement()

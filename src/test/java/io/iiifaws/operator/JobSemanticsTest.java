@@ -217,7 +217,8 @@ class JobSemanticsTest {
                 settings.backoffs(),
                 settings.reports(),
                 settings.taskEvents(),
-                settings.launchesPerSecond()));
+                settings.launchesPerSecond(),
+                false));
         h.aws.holdRunning(task -> task.attempt() == 1);
         h.create(Specs.with(h.taskJob("forgotten", "a.jpg"), "backoffLimit", 0));
         IiifJob running = h.await(

@@ -94,7 +94,8 @@ public final class OperatorHarness implements AutoCloseable {
                 Backoffs.scaled(Duration.ofMillis(50), Duration.ofMillis(400)),
                 java.util.Optional.empty(),
                 java.util.Optional.empty(),
-                1000);
+                1000,
+                false);
     }
 
     /** AWS clients as the operator builds them, pointed at the fault layer. */
