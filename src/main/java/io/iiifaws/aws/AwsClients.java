@@ -102,11 +102,14 @@ public final class AwsClients implements AutoCloseable {
 
     /**
      * @param duration of one AssumeRole's credentials; STS takes 15 minutes to the role's maximum
-     * @param renewBefore the credentials are renewed this long before they expire, while they still
-     *     serve
+     * @param renewFrom from this long before they expire, a call renews the credentials, and goes on
+     *     with the old ones if STS fails
+     * @param renewBy from this long before they expire, a call waits for new ones (the SDK picks a
+     *     moment between the two for each renewal)
      */
-    public record RoleSessions(Duration duration, Duration renewBefore) {
-        public static final RoleSessions HOUR = new RoleSessions(Duration.ofHours(1), Duration.ofMinutes(5));
+    public record RoleSessions(Duration duration, Duration renewFrom, Duration renewBy) {
+        public static final RoleSessions HOUR =
+                new RoleSessions(Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofMinutes(1));
     }
 
     private final Settings settings;
@@ -267,8 +270,8 @@ public final class AwsClients implements AutoCloseable {
                         .externalId(role.externalId())
                         .roleSessionName(role.sessionName())
                         .durationSeconds((int) sessions.duration().toSeconds()))
-                .staleTime(sessions.renewBefore().dividedBy(5))
-                .prefetchTime(sessions.renewBefore())
+                .staleTime(sessions.renewBy())
+                .prefetchTime(sessions.renewFrom())
                 .asyncCredentialUpdateEnabled(false)
                 .build();
     }

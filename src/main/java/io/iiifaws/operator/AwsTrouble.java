@@ -28,7 +28,7 @@ final class AwsTrouble {
      * FailureTarget to AwsError with AWS's message and returns empty.
      */
     Optional<Duration> onError(JobProgress progress, String jobUid, String call, SdkException e) {
-        String message = call + ": " + AwsErrors.describe(e);
+        String message = message(jobUid, call, e);
         if (AwsErrors.isTransient(e)) {
             Duration wait = next(jobUid, e);
             log.warn("job={} event=AwsRetry wait={} error=\"{}\"", progress.jobName(), Times.seconds(wait), message);
@@ -49,6 +49,22 @@ final class AwsTrouble {
         }
         int count = memory.of(jobUid).awsErrors.incrementAndGet();
         return Backoffs.delay(backoffs.afterAwsError(), count);
+    }
+
+    /** "CALL: AWS's message", naming the job's role when STS refused it. */
+    String message(String jobUid, String call, Throwable e) {
+        return call + ": " + assuming(jobUid, e) + AwsErrors.describe(e);
+    }
+
+    /** "assuming ROLE (sts:AssumeRole): " when the error is STS's, refusing the job's role; else nothing. */
+    private String assuming(String jobUid, Throwable e) {
+        var role = memory.of(jobUid).role;
+        for (Throwable cause = e; cause != null && role != null; cause = cause.getCause()) {
+            if (cause instanceof software.amazon.awssdk.services.sts.model.StsException) {
+                return "assuming " + role.roleArn() + " (sts:AssumeRole): ";
+            }
+        }
+        return "";
     }
 
     void clear(String jobUid) {

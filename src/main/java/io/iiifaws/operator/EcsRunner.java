@@ -362,7 +362,7 @@ final class EcsRunner {
      * an event records it.
      */
     private boolean launchFailed(JobProgress progress, IiifJob job, BatchStatus batch, String call, SdkException e) {
-        String message = call + ": " + io.iiifaws.aws.AwsErrors.describe(e);
+        String message = trouble.message(job.getMetadata().getUid(), call, e);
         if (!io.iiifaws.aws.AwsErrors.isTransient(e)) {
             progress.failureTarget("AwsError", message);
             return false;

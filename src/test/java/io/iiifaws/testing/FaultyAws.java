@@ -97,6 +97,7 @@ public final class FaultyAws implements AutoCloseable {
     private final Map<String, io.github.bucket4j.Bucket> buckets = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> bucketThrottles = new ConcurrentHashMap<>();
     private final List<Map.Entry<String, JsonNode>> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map.Entry<String, String>> accessKeys = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, ConcurrentLinkedDeque<Fault>> nextFaults = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<String> refusals = new ConcurrentLinkedDeque<>();
     private final Map<String, Function<String, LambdaAnswer>> functions = new ConcurrentHashMap<>();
@@ -252,10 +253,12 @@ public final class FaultyAws implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            String operation = operation(exchange);
+            boolean form = isQueryProtocol(exchange);
+            JsonNode request = form ? parseForm(body) : parse(body);
+            String operation = form ? "STS " + request.path("Action").asText() : operation(exchange);
             calls.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
-            JsonNode request = parse(body);
             requests.add(Map.entry(operation, request));
+            accessKeys.add(Map.entry(operation, accessKeyOf(exchange)));
             if (!hook.before(operation, request)) {
                 respond(exchange, new Answer(503, Map.of(), new byte[0]));
                 return;
@@ -263,7 +266,11 @@ public final class FaultyAws implements AutoCloseable {
             Fault fault = fault(operation);
             if (fault != null) {
                 faultsGiven.incrementAndGet();
-                respond(exchange, isS3(operation) ? s3Error(fault) : error(fault, null));
+                respond(
+                        exchange,
+                        isS3(operation)
+                                ? s3Error(fault)
+                                : operation.startsWith("STS ") ? queryError(fault) : error(fault, null));
                 return;
             }
             Answer answer =
@@ -308,6 +315,45 @@ public final class FaultyAws implements AutoCloseable {
             };
         }
         return exchange.getRequestMethod() + " " + path;
+    }
+
+    /** STS: a form of Action=…&… rather than JSON. */
+    private static boolean isQueryProtocol(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        return auth != null && auth.contains("/sts/aws4_request");
+    }
+
+    private static JsonNode parseForm(byte[] body) {
+        ObjectNode form = JSON.createObjectNode();
+        for (String pair : new String(body, java.nio.charset.StandardCharsets.UTF_8).split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                form.put(
+                        java.net.URLDecoder.decode(pair.substring(0, equals), java.nio.charset.StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
+
+    /** The access key ID a call was signed with ("Credential=AKID/date/region/service/aws4_request"). */
+    private static String accessKeyOf(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.contains("Credential=")) {
+            return "";
+        }
+        String credential = auth.substring(auth.indexOf("Credential=") + "Credential=".length());
+        return credential.substring(0, credential.indexOf('/'));
+    }
+
+    /** The access key IDs the calls of an operation were signed with, in order. */
+    public List<String> accessKeys(String operation) {
+        synchronized (accessKeys) {
+            return accessKeys.stream()
+                    .filter(e -> e.getKey().equals(operation))
+                    .map(Map.Entry::getValue)
+                    .toList();
+        }
     }
 
     private static boolean isS3(String operation) {
@@ -587,6 +633,15 @@ public final class FaultyAws implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** STS, a query protocol, answers errors in XML of its own. */
+    private static Answer queryError(Fault fault) {
+        String xml = "<ErrorResponse><Error><Type>Sender</Type><Code>" + fault.type() + "</Code><Message>"
+                + fault.message().replace("&", "&amp;").replace("<", "&lt;")
+                + "</Message></Error><RequestId>faulty</RequestId></ErrorResponse>";
+        return new Answer(
+                fault.status(), Map.of("Content-Type", "text/xml"), xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** S3 answers errors in XML. */

@@ -136,9 +136,14 @@ public final class OperatorHarness implements AutoCloseable {
     }
 
     public OperatorHarness start(OperatorSettings settings) {
+        return start(settings, AwsClients.Settings.fromEnvironment(false));
+    }
+
+    /** Starts an operator whose AWS clients are built from these settings, pointed at the fault layer. */
+    public OperatorHarness start(OperatorSettings settings, AwsClients.Settings aws) {
         operator = new IiifJobOperator(
                 newClient(),
-                awsClients(),
+                awsClients(aws),
                 IiifJobOperator.Config.defaults("test-" + operators.size())
                         .withSettings(settings)
                         .withNamespaces(Set.of(namespace)),

@@ -1,0 +1,176 @@
+package io.iiifaws.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.iiifaws.api.IiifJob;
+import io.iiifaws.api.IiifJobPolicy;
+import io.iiifaws.api.IiifJobPolicySpec;
+import io.iiifaws.api.IiifJobSpec;
+import io.iiifaws.api.NamespaceSelector;
+import io.iiifaws.api.NetworkSpec;
+import io.iiifaws.api.Phase;
+import io.iiifaws.api.PolicyAws;
+import io.iiifaws.api.TaskStatus;
+import io.iiifaws.aws.AwsClients;
+import io.iiifaws.demo.AwsQuery;
+import io.iiifaws.demo.MotoFixtures;
+import io.iiifaws.testing.FaultyAws;
+import io.iiifaws.testing.OperatorHarness;
+import io.iiifaws.testing.Specs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+/**
+ * A policy's aws.roleArn against moto's STS: the team's jobs run in the team's account, with
+ * credentials the operator assumed for the namespace and renews before they expire.
+ */
+class AssumedRoleTest {
+    static final String TEAM_ACCOUNT = "222222222222";
+    static final String ROLE = "arn:aws:iam::" + TEAM_ACCOUNT + ":role/iiif-aws-team-a";
+    static final String EXTERNAL_ID = "team-a-7f3c";
+
+    OperatorHarness h;
+    String cluster = "team-a-" + UUID.randomUUID().toString().substring(0, 8);
+    MotoFixtures.Network network;
+
+    @BeforeEach
+    void start() throws Exception {
+        h = new OperatorHarness();
+        h.client()
+                .namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(h.namespace)
+                        .withLabels(Map.of("iiif-aws.io/team", "a"))
+                        .endMetadata()
+                        .build())
+                .create();
+        // The team's cluster, task definition and network, made in its own account.
+        Credentials team;
+        try (StsClient sts = StsClient.builder()
+                .endpointOverride(h.moto.endpoint())
+                .region(Region.of(OperatorHarness.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(OperatorHarness.CREDENTIALS))
+                .build()) {
+            team = sts.assumeRole(r -> r.roleArn(ROLE).roleSessionName("setup").durationSeconds(900))
+                    .credentials();
+        }
+        var credentials =
+                AwsSessionCredentials.create(team.accessKeyId(), team.secretAccessKey(), team.sessionToken());
+        try (EcsClient ecs = EcsClient.builder()
+                .endpointOverride(h.moto.endpoint())
+                .region(Region.of(OperatorHarness.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(credentials))
+                .build()) {
+            MotoFixtures.ecs(ecs, cluster, "go-iiif-team-a", OperatorHarness.CONTAINER);
+        }
+        network = MotoFixtures.network(new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, credentials));
+        IiifJobPolicy policy = new IiifJobPolicy();
+        policy.setMetadata(new ObjectMetaBuilder().withName("team-a").build());
+        policy.setSpec(new IiifJobPolicySpec(
+                new NamespaceSelector(Map.of("iiif-aws.io/team", "a"), null),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new PolicyAws(ROLE, EXTERNAL_ID)));
+        h.client().resource(policy).create();
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    IiifJob teamJob(String name, String... uris) {
+        IiifJob job = h.taskJob(name, uris);
+        IiifJobSpec spec = Specs.with(job.getSpec(), "task.cluster", cluster);
+        spec = Specs.with(spec, "task.taskDefinition", "go-iiif-team-a:1");
+        spec = Specs.with(
+                spec, "network", new NetworkSpec(List.of(network.subnet()), List.of(network.securityGroup()), null));
+        job.setSpec(spec);
+        return job;
+    }
+
+    @Test
+    void theTeamsJobRunsInItsAccountWithCredentialsRenewedBeforeTheyExpire() {
+        // Sessions of 15 minutes, renewed after a second or two: a renewal happens while the task runs.
+        Duration session = Duration.ofMinutes(15);
+        h.start(
+                OperatorHarness.fastSettings(),
+                AwsClients.Settings.fromEnvironment(false)
+                        .withRoleSessions(new AwsClients.RoleSessions(
+                                session, session.minusSeconds(1), session.minusSeconds(2))));
+        h.aws.holdRunning(task -> true);
+        h.create(teamJob("in-its-account", "a.jpg"));
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> h.aws.calls("STS AssumeRole") >= 2
+                        && h.aws.accessKeys("DescribeTasks").stream().distinct().count() >= 2);
+        h.aws.holdRunning(task -> false);
+        IiifJob done = h.awaitFinished("in-its-account");
+
+        assertThat(done.getStatus().phase()).isEqualTo(Phase.Succeeded);
+        assertThat(done.getStatus().tasks())
+                .extracting(TaskStatus::taskArn)
+                .allSatisfy(arn -> assertThat(arn).startsWith("arn:aws:ecs:us-east-1:" + TEAM_ACCOUNT + ":task/"));
+        for (JsonNode assume : h.aws.requests("STS AssumeRole")) {
+            assertThat(assume.path("RoleArn").asText()).isEqualTo(ROLE);
+            assertThat(assume.path("ExternalId").asText()).isEqualTo(EXTERNAL_ID);
+            assertThat(assume.path("RoleSessionName").asText()).isEqualTo("iiif-aws@" + h.namespace);
+            assertThat(assume.path("DurationSeconds").asText()).isEqualTo("900");
+        }
+        // Every call of the job was signed with an assumed key, none with the operator's own.
+        for (String operation : List.of("RunTask", "DescribeTasks", "STS AssumeRole")) {
+            List<String> keys = h.aws.accessKeys(operation);
+            assertThat(keys).as(operation).isNotEmpty();
+            if (!operation.startsWith("STS")) {
+                assertThat(keys).as(operation).allSatisfy(key -> assertThat(key)
+                        .startsWith("ASIA"));
+            } else {
+                assertThat(keys).as(operation).containsOnly(OperatorHarness.CREDENTIALS.accessKeyId());
+            }
+        }
+    }
+
+    @Test
+    void aRoleThatCannotBeAssumedFailsTheJobNamingIt() {
+        h.aws.failNext("STS AssumeRole", FaultyAws.Fault.accessDenied("sts:AssumeRole"), FaultyAws.Fault.accessDenied(
+                "sts:AssumeRole"), FaultyAws.Fault.accessDenied("sts:AssumeRole"));
+        h.start();
+        h.create(teamJob("refused", "a.jpg"));
+
+        IiifJob failed = h.awaitFinished("refused");
+
+        assertThat(failed.getStatus().phase()).isEqualTo(Phase.Failed);
+        assertThat(failed.getStatus().condition(io.iiifaws.api.Condition.FAILED).orElseThrow().message())
+                .contains(ROLE)
+                .contains("AccessDenied");
+        assertThat(h.aws.calls("RunTask")).isZero();
+    }
+}
