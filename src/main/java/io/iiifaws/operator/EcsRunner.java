@@ -101,6 +101,7 @@ final class EcsRunner {
             return Optional.empty();
         }
         Optional<Duration> listing = sources.observe(plan, progress, wake.apply(job));
+        overListed(uid, progress);
         Optional<Duration> checking = checks.check(
                         progress,
                         uid,
@@ -133,6 +134,17 @@ final class EcsRunner {
             trouble.clear(uid);
         }
         return Optional.empty();
+    }
+
+    /** A source that lists more images than the job's policy allows fails the job (its tasks stopped first). */
+    private void overListed(String uid, JobProgress progress) {
+        io.iiifaws.api.IiifJobPolicy policy = memory.of(uid).policy;
+        if (policy == null || progress.failureTarget().isPresent()) {
+            return;
+        }
+        progress.source()
+                .flatMap(s -> io.iiifaws.policy.JobPolicies.tooManyListed(policy, s.uris() == null ? 0 : s.uris()))
+                .ifPresent(over -> progress.failureTarget("PolicyDenied", over));
     }
 
     /** The URIs of a batch as go-iiif gets them: from the spec, or from the job's snapshot. */

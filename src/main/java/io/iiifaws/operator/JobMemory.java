@@ -41,6 +41,8 @@ final class JobMemory {
         volatile io.iiifaws.api.SourceStatus listed;
         /** The role the job's IiifJobPolicy names, as its last pass found; null for the operator's own. */
         volatile io.iiifaws.aws.AwsClients.Role role;
+        /** The IiifJobPolicy that allowed the job at its last pass; null when the cluster has none. */
+        volatile io.iiifaws.api.IiifJobPolicy policy;
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();

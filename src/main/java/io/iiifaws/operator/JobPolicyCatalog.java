@@ -4,10 +4,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobPolicy;
-import io.iiifaws.api.IiifJobPolicyStatus;
 import io.iiifaws.api.PolicyAws;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.aws.AwsErrors;
@@ -54,8 +55,16 @@ final class JobPolicyCatalog {
         if (client == null) {
             return;
         }
-        policies = client.genericKubernetesResources(IiifJob.API_VERSION, "IiifJobPolicy")
-                .runnableInformer(0);
+        // Generic, so that a policy that does not read is named, not lost; by its context, so that
+        // no discovery call is needed while the API server is away.
+        var context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                .withGroup(IiifJob.GROUP)
+                .withVersion(IiifJob.VERSION)
+                .withKind("IiifJobPolicy")
+                .withPlural(IiifJobPolicy.PLURAL)
+                .withNamespaced(false)
+                .build();
+        policies = client.genericKubernetesResources(context).runnableInformer(0);
         namespaces = client.namespaces().runnableInformer(0);
         for (SharedIndexInformer<?> informer : List.of(policies, namespaces)) {
             informer.exceptionHandler((started, error) -> {
@@ -190,20 +199,17 @@ final class JobPolicyCatalog {
             if (now.equals(recorded)) {
                 continue;
             }
-            IiifJobPolicy patch = new IiifJobPolicy();
-            patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-                    .withName(policy.name())
-                    .build());
-            patch.setStatus(new IiifJobPolicyStatus(now, policy.getMetadata().getGeneration()));
+            // Written as a map: the status record leaves an empty list out, and a merge patch would keep the old one.
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("sharedNamespaces", now);
+            status.put("observedGeneration", policy.getMetadata().getGeneration());
             try {
                 client.resources(IiifJobPolicy.class)
                         .withName(policy.name())
                         .subresource("status")
                         .patch(
-                                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                                client.getKubernetesSerialization()
-                                        .asJson(Map.of("status", Map.of("sharedNamespaces", now))));
+                                PatchContext.of(PatchType.JSON_MERGE),
+                                client.getKubernetesSerialization().asJson(Map.of("status", status)));
                 log.info("event=PolicyShared policy={} namespaces={}", policy.name(), now.size());
             } catch (KubernetesClientException e) {
                 log.warn("event=PolicyStatusFailed policy={} error=\"{}\"", policy.name(), e.getMessage());

@@ -241,7 +241,10 @@ public final class JobRunner implements AutoCloseable {
         if (verdict instanceof JobPolicies.Denied denied) {
             throw new InvalidSpecException("PolicyDenied", denied.message());
         }
-        memory.of(job.getMetadata().getUid()).role = JobPolicyCatalog.role(job, (JobPolicies.Allowed) verdict);
+        JobPolicies.Allowed allowed = (JobPolicies.Allowed) verdict;
+        JobMemory.Entry remembered = memory.of(job.getMetadata().getUid());
+        remembered.policy = allowed.by().orElse(null);
+        remembered.role = JobPolicyCatalog.role(job, allowed);
     }
 
     /**

@@ -80,17 +80,21 @@ class HelmChartTest {
     @Test
     void rbacGrantsOnlyTheVerbsTheOperatorUses() throws IOException {
         List<JsonNode> documents = render(t -> t);
-        JsonNode clusterRole = ofKind(documents, "ClusterRole").get(0);
         List<String> rules = new ArrayList<>();
-        clusterRole
-                .path("rules")
-                .forEach(r -> rules.add(
-                        r.path("apiGroups").get(0).asText() + " " + r.path("resources") + " " + r.path("verbs")));
+        for (JsonNode clusterRole : ofKind(documents, "ClusterRole")) {
+            clusterRole
+                    .path("rules")
+                    .forEach(r -> rules.add(
+                            r.path("apiGroups").get(0).asText() + " " + r.path("resources") + " " + r.path("verbs")));
+        }
         assertThat(rules)
                 .containsExactly(
                         "iiif-aws.io [\"iiifjobs\"] [\"get\",\"list\",\"watch\",\"patch\",\"delete\"]",
                         "iiif-aws.io [\"iiifjobs/status\"] [\"patch\"]",
-                        "events.k8s.io [\"events\"] [\"create\"]");
+                        "events.k8s.io [\"events\"] [\"create\"]",
+                        "iiif-aws.io [\"iiifjobpolicies\"] [\"list\",\"watch\"]",
+                        "iiif-aws.io [\"iiifjobpolicies/status\"] [\"patch\"]",
+                        " [\"namespaces\"] [\"get\",\"list\",\"watch\"]");
         JsonNode leaseRole = ofKind(documents, "Role").get(0);
         assertThat(leaseRole.at("/metadata/namespace").asText()).isEqualTo("iiif-system");
         assertThat(leaseRole.at("/rules/0/resources/0").asText()).isEqualTo("leases");
@@ -107,8 +111,11 @@ class HelmChartTest {
     void watchingNamespacesMakesRolesInThemAndNoClusterRole() throws IOException {
         List<JsonNode> documents =
                 render(t -> t.set("watchNamespaces[0]", "museum").set("watchNamespaces[1]", "library"));
-        assertThat(ofKind(documents, "ClusterRole")).isEmpty();
-        assertThat(ofKind(documents, "ClusterRoleBinding")).isEmpty();
+        assertThat(ofKind(documents, "ClusterRole"))
+                .as("policies and namespaces are read cluster-wide, whatever the operator watches")
+                .extracting(r -> r.at("/metadata/name").asText())
+                .containsExactly("iiif-iiif-aws-policies");
+        assertThat(ofKind(documents, "ClusterRoleBinding")).hasSize(1);
         assertThat(ofKind(documents, "Role"))
                 .extracting(r -> r.at("/metadata/namespace").asText() + "/"
                         + r.at("/metadata/name").asText())
@@ -123,7 +130,9 @@ class HelmChartTest {
         List<JsonNode> documents =
                 render(t -> t.set("watchNamespaces[0]", "museum").set("watchNamespaces[1]", "library"));
         Set<Permissions.Permission> granted = new HashSet<>();
-        for (JsonNode role : ofKind(documents, "Role")) {
+        List<JsonNode> roles = new ArrayList<>(ofKind(documents, "Role"));
+        roles.addAll(ofKind(documents, "ClusterRole"));
+        for (JsonNode role : roles) {
             for (JsonNode rule : role.path("rules")) {
                 for (JsonNode resource : rule.path("resources")) {
                     String[] parts = resource.asText().split("/", 2);
@@ -133,7 +142,9 @@ class HelmChartTest {
                                     rule.at("/apiGroups/0").asText(),
                                     parts[0],
                                     parts.length > 1 ? parts[1] : null,
-                                    role.at("/metadata/namespace").asText())));
+                                    role.at("/metadata/namespace").isMissingNode()
+                                            ? null
+                                            : role.at("/metadata/namespace").asText())));
                 }
             }
         }

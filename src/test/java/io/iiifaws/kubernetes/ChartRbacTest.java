@@ -229,15 +229,20 @@ class ChartRbacTest {
         IiifJobOperator operator = operatorAs(token, "lacking", Set.of(h.namespace));
 
         String[] parts = resource.split("/", 2);
-        String group = resource.startsWith("iiifjobs")
+        String group = resource.startsWith("iiifjob")
                 ? IiifJob.GROUP
-                : resource.equals("events") ? "events.k8s.io" : "coordination.k8s.io";
+                : switch (resource) {
+                    case "events" -> "events.k8s.io";
+                    case "namespaces" -> "";
+                    default -> "coordination.k8s.io";
+                };
+        boolean clusterWide = resource.startsWith("iiifjobpolicies") || resource.equals("namespaces");
         var lacking = new Permissions.Permission(
                 verb,
                 group,
                 parts[0],
                 parts.length > 1 ? parts[1] : null,
-                resource.equals("leases") ? releaseNamespace : h.namespace);
+                clusterWide ? null : resource.equals("leases") ? releaseNamespace : h.namespace);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> operator.missingPermissions()
                 .equals(List.of(lacking)));
         assertThat(log.list).anySatisfy(line -> assertThat(line.getFormattedMessage())

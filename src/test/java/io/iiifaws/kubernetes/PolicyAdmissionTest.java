@@ -133,6 +133,42 @@ class PolicyAdmissionTest {
     }
 
     @Test
+    void theExamplePoliciesAreValid() throws Exception {
+        try (var files = java.nio.file.Files.list(Path.of("examples/policies"))) {
+            for (Path file : files.sorted().toList()) {
+                GenericKubernetesResource policy = server.admin()
+                        .getKubernetesSerialization()
+                        .unmarshal(java.nio.file.Files.readString(file), GenericKubernetesResource.class);
+                assertThat(policy.getKind()).as(file.toString()).isEqualTo("IiifJobPolicy");
+                server.admin().resource(policy).dryRun().create();
+            }
+        }
+    }
+
+    @Test
+    void kubectlApplySaysWhichPolicyRefusesWhichField() {
+        String caseLabel = "c" + CASES.incrementAndGet();
+        String namespace = teamNamespace(caseLabel);
+        createPolicy("team-a-" + caseLabel, "", caseLabel, namespace);
+
+        RealApiServer.Kubectl applied = server.kubectlWithInput(
+                PolicyCases.changed(PolicyCases.JOB, "/metadata/name=big; /spec/parallelism=200"),
+                "apply",
+                "-n",
+                namespace,
+                "-f",
+                "-");
+
+        assertThat(applied.status()).isNotZero();
+        assertThat(applied.output().replaceAll("\\s+", " "))
+                .contains("Error from server (Forbidden)")
+                .contains("iiifjobs.iiif-aws.io \"big\" is forbidden: ValidatingAdmissionPolicy"
+                        + " 'policies-iiif-aws-iiifjobpolicies' with binding 'policies-iiif-aws-iiifjobpolicies' denied"
+                        + " request: IiifJobPolicy team-a-" + caseLabel
+                        + ": spec.parallelism 200 is over its maxParallelism 10");
+    }
+
+    @Test
     void whereSeveralPoliciesSelectANamespaceAdmissionLeavesItToTheOperator() {
         String caseLabel = "c" + CASES.incrementAndGet();
         String namespace = teamNamespace(caseLabel);

@@ -2,6 +2,9 @@ package io.iiifaws.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -28,6 +31,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -45,11 +49,15 @@ class AssumedRoleTest {
     static final String EXTERNAL_ID = "team-a-7f3c";
 
     OperatorHarness h;
+    final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     String cluster = "team-a-" + UUID.randomUUID().toString().substring(0, 8);
     MotoFixtures.Network network;
 
     @BeforeEach
     void start() throws Exception {
+        logs.start();
+        root.addAppender(logs);
         h = new OperatorHarness();
         h.client()
                 .namespaces()
@@ -70,8 +78,7 @@ class AssumedRoleTest {
             team = sts.assumeRole(r -> r.roleArn(ROLE).roleSessionName("setup").durationSeconds(900))
                     .credentials();
         }
-        var credentials =
-                AwsSessionCredentials.create(team.accessKeyId(), team.secretAccessKey(), team.sessionToken());
+        var credentials = AwsSessionCredentials.create(team.accessKeyId(), team.secretAccessKey(), team.sessionToken());
         try (EcsClient ecs = EcsClient.builder()
                 .endpointOverride(h.moto.endpoint())
                 .region(Region.of(OperatorHarness.REGION))
@@ -104,6 +111,7 @@ class AssumedRoleTest {
     @AfterEach
     void stop() {
         h.close();
+        root.detachAppender(logs);
     }
 
     IiifJob teamJob(String name, String... uris) {
@@ -136,9 +144,8 @@ class AssumedRoleTest {
         IiifJob done = h.awaitFinished("in-its-account");
 
         assertThat(done.getStatus().phase()).isEqualTo(Phase.Succeeded);
-        assertThat(done.getStatus().tasks())
-                .extracting(TaskStatus::taskArn)
-                .allSatisfy(arn -> assertThat(arn).startsWith("arn:aws:ecs:us-east-1:" + TEAM_ACCOUNT + ":task/"));
+        assertThat(done.getStatus().tasks()).extracting(TaskStatus::taskArn).allSatisfy(arn -> assertThat(arn)
+                .startsWith("arn:aws:ecs:us-east-1:" + TEAM_ACCOUNT + ":task/"));
         for (JsonNode assume : h.aws.requests("STS AssumeRole")) {
             assertThat(assume.path("RoleArn").asText()).isEqualTo(ROLE);
             assertThat(assume.path("ExternalId").asText()).isEqualTo(EXTERNAL_ID);
@@ -150,25 +157,46 @@ class AssumedRoleTest {
             List<String> keys = h.aws.accessKeys(operation);
             assertThat(keys).as(operation).isNotEmpty();
             if (!operation.startsWith("STS")) {
-                assertThat(keys).as(operation).allSatisfy(key -> assertThat(key)
-                        .startsWith("ASIA"));
+                assertThat(keys).as(operation).allSatisfy(key -> assertThat(key).startsWith("ASIA"));
             } else {
                 assertThat(keys).as(operation).containsOnly(OperatorHarness.CREDENTIALS.accessKeyId());
             }
+        }
+        // The secrets STS gave reach no status, event or log line.
+        List<String> secrets = new java.util.ArrayList<>();
+        for (String answer : h.aws.stsAnswers()) {
+            var found = java.util.regex.Pattern.compile("<(SecretAccessKey|SessionToken)>([^<]+)<")
+                    .matcher(answer);
+            while (found.find()) {
+                secrets.add(found.group(2));
+            }
+        }
+        assertThat(secrets).hasSizeGreaterThanOrEqualTo(4);
+        String told = h.client().getKubernetesSerialization().asYaml(done)
+                + h.events("in-its-account")
+                + logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        for (String secret : secrets) {
+            assertThat(told).doesNotContain(secret);
         }
     }
 
     @Test
     void aRoleThatCannotBeAssumedFailsTheJobNamingIt() {
-        h.aws.failNext("STS AssumeRole", FaultyAws.Fault.accessDenied("sts:AssumeRole"), FaultyAws.Fault.accessDenied(
-                "sts:AssumeRole"), FaultyAws.Fault.accessDenied("sts:AssumeRole"));
+        h.aws.failNext(
+                "STS AssumeRole",
+                FaultyAws.Fault.accessDenied("sts:AssumeRole"),
+                FaultyAws.Fault.accessDenied("sts:AssumeRole"),
+                FaultyAws.Fault.accessDenied("sts:AssumeRole"));
         h.start();
         h.create(teamJob("refused", "a.jpg"));
 
         IiifJob failed = h.awaitFinished("refused");
 
         assertThat(failed.getStatus().phase()).isEqualTo(Phase.Failed);
-        assertThat(failed.getStatus().condition(io.iiifaws.api.Condition.FAILED).orElseThrow().message())
+        assertThat(failed.getStatus()
+                        .condition(io.iiifaws.api.Condition.FAILED)
+                        .orElseThrow()
+                        .message())
                 .contains(ROLE)
                 .contains("AccessDenied");
         assertThat(h.aws.calls("RunTask")).isZero();

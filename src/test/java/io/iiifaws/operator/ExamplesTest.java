@@ -147,6 +147,16 @@ class ExamplesTest {
                                 .doesNotContain("*\""));
             }
         }
+        JsonNode trust = json.readTree(
+                EXAMPLES.resolve("iam/team-role-trust-policy.json").toFile());
+        assertThat(trust.at("/Statement/0/Action").asText()).isEqualTo("sts:AssumeRole");
+        assertThat(trust.at("/Statement/0/Condition/StringEquals/sts:RoleSessionName")
+                        .asText())
+                .as("the session name the operator gives a namespace's jobs")
+                .isEqualTo(JobPolicyCatalog.sessionName(namespaced("team-a")));
+        JsonNode assume = json.readTree(
+                EXAMPLES.resolve("iam/operator-assume-team-roles.json").toFile());
+        assertThat(assume.at("/Statement/0/Action").asText()).isEqualTo("sts:AssumeRole");
         JsonNode operatorPolicy =
                 json.readTree(EXAMPLES.resolve("iam/operator-policy.json").toFile());
         assertThat(operatorPolicy.toString())
@@ -187,5 +197,14 @@ class ExamplesTest {
             assertThat(statement.path("Resource").asText()).isEqualTo(queue);
             assertThat(statement.path("Action").toString()).contains("sqs:ReceiveMessage", "sqs:DeleteMessage");
         });
+    }
+
+    static IiifJob namespaced(String namespace) {
+        IiifJob job = new IiifJob();
+        job.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName("j")
+                .withNamespace(namespace)
+                .build());
+        return job;
     }
 }

@@ -2,7 +2,6 @@ package io.iiifaws.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.iiifaws.api.Condition;
 import io.iiifaws.api.IiifJob;
@@ -20,34 +19,50 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** IiifJobPolicies as the operator applies them, before any AWS call of a job. */
+/**
+ * IiifJobPolicies as the operator applies them, before any AWS call of a job, on the real API
+ * server: policies are cluster-wide, so each test's select a team label of its own.
+ */
 class JobPolicyTest {
     OperatorHarness h;
+    final String team = "t" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    final List<String> created = new java.util.ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        h = new OperatorHarness();
-        h.client()
-                .namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(h.namespace)
-                        .withLabels(Map.of("iiif-aws.io/team", "a"))
-                        .endMetadata()
-                        .build())
-                .create();
+        h = OperatorHarness.onRealApiServer();
+        h.client().namespaces().withName(h.namespace).edit(n -> {
+            n.getMetadata().setLabels(Map.of("iiif-aws.io/team", team));
+            return n;
+        });
     }
 
     @AfterEach
     void stop() {
+        created.forEach(
+                name -> h.client().resources(IiifJobPolicy.class).withName(name).delete());
+        h.real().deleteJobs(h.namespace);
         h.close();
     }
 
-    static IiifJobPolicy policy(String name, List<String> clusters, Integer maxParallelism) {
+    /** Creates a policy of this test's team; its name is the given one with the team's. */
+    String create(IiifJobPolicy policy) {
+        String name = policy.name() + "-" + team;
+        policy.getMetadata().setName(name);
+        h.client().resource(policy).create();
+        created.add(name);
+        return name;
+    }
+
+    IiifJobPolicy policy(String name, List<String> clusters, Integer maxParallelism) {
+        return policy(name, clusters, maxParallelism, null);
+    }
+
+    IiifJobPolicy policy(String name, List<String> clusters, Integer maxParallelism, Integer maxUris) {
         IiifJobPolicy policy = new IiifJobPolicy();
         policy.setMetadata(new ObjectMetaBuilder().withName(name).build());
         policy.setSpec(new IiifJobPolicySpec(
-                new NamespaceSelector(Map.of("iiif-aws.io/team", "a"), null),
+                new NamespaceSelector(Map.of("iiif-aws.io/team", team), null),
                 null,
                 clusters,
                 null,
@@ -60,9 +75,15 @@ class JobPolicyTest {
                 null,
                 null,
                 maxParallelism,
-                null,
+                maxUris,
                 null));
         return policy;
+    }
+
+    List<String> sharedNamespaces(String policy) {
+        IiifJobPolicy written =
+                h.client().resources(IiifJobPolicy.class).withName(policy).get();
+        return written.getStatus() == null ? List.of() : written.getStatus().sharedNamespaces();
     }
 
     Condition failure(IiifJob job) {
@@ -71,7 +92,7 @@ class JobPolicyTest {
 
     @Test
     void aJobNoPolicyAllowsFailsNamingTheFieldAndThePolicyBeforeAnyAwsCall() {
-        h.client().resource(policy("team-a", List.of("iiif-team-a"), null)).create();
+        String name = create(policy("team-a", List.of("iiif-team-a"), null));
         h.start();
         int before = h.aws.totalCalls();
 
@@ -81,27 +102,58 @@ class JobPolicyTest {
         assertThat(failed.getStatus().phase()).isEqualTo(Phase.Failed);
         assertThat(failure(failed).reason()).isEqualTo("PolicyDenied");
         assertThat(failure(failed).message())
-                .startsWith("IiifJobPolicy team-a: spec.task.cluster \"" + h.cluster
+                .startsWith("IiifJobPolicy " + name + ": spec.task.cluster \"" + h.cluster
                         + "\" is not among its clusters [iiif-team-a]");
         assertThat(h.aws.totalCalls()).isEqualTo(before);
     }
 
     @Test
     void severalPoliciesAddUpAndTheOperatorWritesWhereTheyMeet() {
-        h.client().resource(policy("small", null, 1)).create();
-        h.client().resource(policy("wide", List.of(h.cluster), 4)).create();
+        String small = create(policy("small", null, 1));
+        String wide = create(policy("wide", List.of(h.cluster), 4));
         h.start();
 
         h.create(Specs.with(h.taskJob("allowed", "a.jpg", "b.jpg"), "parallelism", 4));
         assertThat(h.awaitFinished("allowed").getStatus().phase()).isEqualTo(Phase.Succeeded);
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            for (String name : List.of("small", "wide")) {
-                IiifJobPolicy written =
-                        h.client().resources(IiifJobPolicy.class).withName(name).get();
-                assertThat(written.getStatus()).isNotNull();
-                assertThat(written.getStatus().sharedNamespaces()).containsExactly(h.namespace);
+            for (String name : List.of(small, wide)) {
+                assertThat(sharedNamespaces(name)).containsExactly(h.namespace);
             }
         });
+
+        h.client().resources(IiifJobPolicy.class).withName(wide).delete();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(sharedNamespaces(small))
+                .isEmpty());
+        h.create(Specs.with(h.taskJob("over", "a.jpg", "b.jpg"), "parallelism", 4));
+        assertThat(failure(h.awaitFinished("over")).message())
+                .isEqualTo("IiifJobPolicy " + small + ": spec.parallelism 4 is over its maxParallelism 1");
+    }
+
+    @Test
+    void aSourceThatListsMoreImagesThanThePolicyAllowsFailsTheJob() {
+        String name = create(policy("team-a", null, null, 2));
+        String bucket = "policy-" + h.cluster;
+        try (var goIiif = new io.iiifaws.testing.GoIiifDouble(h.moto.endpoint())) {
+            goIiif.createBucket(bucket);
+            for (String key : List.of("box/a.jpg", "box/b.jpg", "box/c.jpg")) {
+                goIiif.s3()
+                        .putObject(
+                                r -> r.bucket(bucket).key(key),
+                                software.amazon.awssdk.core.sync.RequestBody.fromString("image"));
+            }
+        }
+        h.start();
+        IiifJob job = Specs.with(h.taskJob("collection"), "uris", null);
+        Specs.with(job, "source", Map.of("s3", Map.of("bucket", bucket, "prefix", "box/")));
+        Specs.with(job, "process.reports", "s3://" + bucket + "/reports/");
+        h.create(job);
+
+        IiifJob failed = h.awaitFinished("collection");
+
+        assertThat(failure(failed).reason()).isEqualTo("PolicyDenied");
+        assertThat(failure(failed).message())
+                .isEqualTo("IiifJobPolicy " + name + ": spec.source lists more than its maxUris 2 images (3 so far)");
+        assertThat(h.aws.calls("RunTask")).isZero();
     }
 
     @Test

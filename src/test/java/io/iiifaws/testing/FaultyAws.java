@@ -98,6 +98,7 @@ public final class FaultyAws implements AutoCloseable {
     private final Map<String, AtomicInteger> bucketThrottles = new ConcurrentHashMap<>();
     private final List<Map.Entry<String, JsonNode>> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<Map.Entry<String, String>> accessKeys = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> stsAnswers = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, ConcurrentLinkedDeque<Fault>> nextFaults = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<String> refusals = new ConcurrentLinkedDeque<>();
     private final Map<String, Function<String, LambdaAnswer>> functions = new ConcurrentHashMap<>();
@@ -281,6 +282,9 @@ public final class FaultyAws implements AutoCloseable {
                         case "Invoke" -> invoke(exchange, body);
                         default -> forward(exchange, body);
                     };
+            if (operation.startsWith("STS ")) {
+                stsAnswers.add(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8));
+            }
             if (!hook.after(operation, request, parse(answer.body()))) {
                 respond(exchange, new Answer(503, Map.of(), new byte[0]));
                 return;
@@ -330,7 +334,8 @@ public final class FaultyAws implements AutoCloseable {
             if (equals > 0) {
                 form.put(
                         java.net.URLDecoder.decode(pair.substring(0, equals), java.nio.charset.StandardCharsets.UTF_8),
-                        java.net.URLDecoder.decode(pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8));
+                        java.net.URLDecoder.decode(
+                                pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8));
             }
         }
         return form;
@@ -344,6 +349,13 @@ public final class FaultyAws implements AutoCloseable {
         }
         String credential = auth.substring(auth.indexOf("Credential=") + "Credential=".length());
         return credential.substring(0, credential.indexOf('/'));
+    }
+
+    /** What STS answered, as it answered it (XML with the credentials it gave). */
+    public List<String> stsAnswers() {
+        synchronized (stsAnswers) {
+            return List.copyOf(stsAnswers);
+        }
     }
 
     /** The access key IDs the calls of an operation were signed with, in order. */
@@ -641,7 +653,9 @@ public final class FaultyAws implements AutoCloseable {
                 + fault.message().replace("&", "&amp;").replace("<", "&lt;")
                 + "</Message></Error><RequestId>faulty</RequestId></ErrorResponse>";
         return new Answer(
-                fault.status(), Map.of("Content-Type", "text/xml"), xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                fault.status(),
+                Map.of("Content-Type", "text/xml"),
+                xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** S3 answers errors in XML. */
