@@ -23,9 +23,4 @@ final class JobAws {
     AwsClients.Role role(String jobUid) {
         return memory.of(jobUid).role;
     }
-
-    /** The operator's own clients: regions, and calls of no job. */
-    AwsClients operator() {
-        return operator;
-    }
 }
