@@ -6,10 +6,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientAsyncConfiguration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -25,7 +36,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
- * ECS, Lambda and S3 clients per region. Credentials, the default region and the endpoint come from
+ * ECS, Lambda, S3, CloudWatch Logs and SQS clients per region, as the caller's identity or as a
+ * role it assumes ({@link #as}). Credentials, the default region and the endpoint come from
  * the SDK's default chain ({@code AWS_REGION}, {@code AWS_PROFILE}, web identity, instance roles,
  * {@code AWS_ENDPOINT_URL}) unless the caller gives them.
  */
@@ -123,8 +135,66 @@ public final class AwsClients implements AutoCloseable {
     /** The default chain's region, found once: the chain may read files or ask the instance. */
     private volatile Region defaultRegion;
 
+    /**
+     * What these clients and those of every role they assume share, so that a role per namespace
+     * adds no threads: each SDK client would start its own.
+     *
+     * @param asyncHttp Netty HTTP clients, with their event loops, by service and region
+     * @param scheduler the SDK's timers of call timeouts and retries
+     * @param completions where the asynchronous clients complete their futures
+     */
+    private record Shared(
+            Map<String, SdkAsyncHttpClient> asyncHttp,
+            ScheduledExecutorService scheduler,
+            ExecutorService completions) {
+        static Shared create() {
+            int threads = Math.max(8, Runtime.getRuntime().availableProcessors());
+            var completions = new ThreadPoolExecutor(
+                    threads, threads, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), daemons("aws-response"));
+            completions.allowCoreThreadTimeOut(true);
+            var scheduler = new ScheduledThreadPoolExecutor(4, daemons("aws-timer"));
+            scheduler.setRemoveOnCancelPolicy(true);
+            return new Shared(new ConcurrentHashMap<>(), scheduler, completions);
+        }
+
+        private static ThreadFactory daemons(String name) {
+            AtomicInteger count = new AtomicInteger();
+            return task -> {
+                Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            };
+        }
+
+        void close() {
+            asyncHttp.values().forEach(SdkAsyncHttpClient::close);
+            scheduler.shutdownNow();
+            completions.shutdownNow();
+        }
+    }
+
+    private final Shared shared;
+    /** Whether these clients made what they share, and close it. */
+    private final boolean root;
+
     public AwsClients(Settings settings) {
+        this(settings, Shared.create(), true);
+    }
+
+    private AwsClients(Settings settings, Shared shared, boolean root) {
         this.settings = settings;
+        this.shared = shared;
+        this.root = root;
+    }
+
+    private SdkAsyncHttpClient asyncHttp(String service, Region region, SdkAsyncHttpClient.Builder<?> builder) {
+        return shared.asyncHttp().computeIfAbsent(service + " " + region.id(), k -> builder.build());
+    }
+
+    private ClientAsyncConfiguration sharedCompletions() {
+        return ClientAsyncConfiguration.builder()
+                .advancedOption(SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, shared.completions())
+                .build();
     }
 
     /** The ECS client for a region; null or blank means the default region. */
@@ -165,10 +235,14 @@ public final class AwsClients implements AutoCloseable {
     public LambdaAsyncClient lambda(String region) {
         return lambda.computeIfAbsent(region(region), r -> {
             var builder = LambdaAsyncClient.builder()
+                    .asyncConfiguration(sharedCompletions())
                     .region(r)
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                            .connectionTimeout(Duration.ofSeconds(10))
-                            .readTimeout(LAMBDA_TIMEOUT))
+                    .httpClient(asyncHttp(
+                            "lambda",
+                            r,
+                            NettyNioAsyncHttpClient.builder()
+                                    .connectionTimeout(Duration.ofSeconds(10))
+                                    .readTimeout(LAMBDA_TIMEOUT)))
                     .overrideConfiguration(
                             override(LAMBDA_TIMEOUT, settings.sdkRetries() ? null : AwsRetryStrategy.doNotRetry()));
             settings.endpoint().ifPresent(builder::endpointOverride);
@@ -186,11 +260,15 @@ public final class AwsClients implements AutoCloseable {
         return s3.computeIfAbsent(region(region), r -> {
             boolean overridden = settings.endpoint().isPresent() || endpointFromEnvironment();
             var builder = S3AsyncClient.builder()
+                    .asyncConfiguration(sharedCompletions())
                     .region(r)
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                            .connectionTimeout(Duration.ofSeconds(10))
-                            .readTimeout(Duration.ofSeconds(30))
-                            .maxConcurrency(S3_CONNECTIONS))
+                    .httpClient(asyncHttp(
+                            "s3",
+                            r,
+                            NettyNioAsyncHttpClient.builder()
+                                    .connectionTimeout(Duration.ofSeconds(10))
+                                    .readTimeout(Duration.ofSeconds(30))
+                                    .maxConcurrency(S3_CONNECTIONS)))
                     .forcePathStyle(overridden)
                     .crossRegionAccessEnabled(!overridden)
                     .overrideConfiguration(override(Duration.ofSeconds(60), null));
@@ -212,7 +290,9 @@ public final class AwsClients implements AutoCloseable {
 
     /** @param retries null for the SDK's default */
     private ClientOverrideConfiguration override(Duration callTimeout, RetryStrategy retries) {
-        var config = ClientOverrideConfiguration.builder().apiCallTimeout(callTimeout);
+        var config = ClientOverrideConfiguration.builder()
+                .apiCallTimeout(callTimeout)
+                .scheduledExecutorService(shared.scheduler());
         if (retries != null) {
             config.retryStrategy(retries);
         }
@@ -259,7 +339,7 @@ public final class AwsClients implements AutoCloseable {
         if (role == null) {
             return this;
         }
-        return assumed.computeIfAbsent(role, r -> new AwsClients(settings.withCredentials(assuming(r))));
+        return assumed.computeIfAbsent(role, r -> new AwsClients(settings.withCredentials(assuming(r)), shared, false));
     }
 
     private AwsCredentialsProvider assuming(Role role) {
@@ -306,16 +386,23 @@ public final class AwsClients implements AutoCloseable {
         s3.values().forEach(S3AsyncClient::close);
         sqs.values().forEach(SqsClient::close);
         logs.values().forEach(CloudWatchLogsAsyncClient::close);
+        if (root) {
+            shared.close();
+        }
     }
 
     /** The asynchronous CloudWatch Logs client for a region; null or blank means the default region. */
     public CloudWatchLogsAsyncClient logs(String region) {
         return logs.computeIfAbsent(region(region), r -> {
             var builder = CloudWatchLogsAsyncClient.builder()
+                    .asyncConfiguration(sharedCompletions())
                     .region(r)
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                            .connectionTimeout(Duration.ofSeconds(10))
-                            .readTimeout(Duration.ofSeconds(30)))
+                    .httpClient(asyncHttp(
+                            "logs",
+                            r,
+                            NettyNioAsyncHttpClient.builder()
+                                    .connectionTimeout(Duration.ofSeconds(10))
+                                    .readTimeout(Duration.ofSeconds(30))))
                     .overrideConfiguration(override(Duration.ofSeconds(60), null));
             settings.endpoint().ifPresent(builder::endpointOverride);
             settings.credentials().ifPresent(builder::credentialsProvider);

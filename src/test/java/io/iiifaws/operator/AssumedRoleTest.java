@@ -7,21 +7,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.iiifaws.api.IiifJob;
-import io.iiifaws.api.IiifJobPolicy;
-import io.iiifaws.api.IiifJobPolicySpec;
 import io.iiifaws.api.IiifJobSpec;
-import io.iiifaws.api.NamespaceSelector;
 import io.iiifaws.api.NetworkSpec;
 import io.iiifaws.api.Phase;
-import io.iiifaws.api.PolicyAws;
 import io.iiifaws.api.TaskStatus;
 import io.iiifaws.aws.AwsClients;
 import io.iiifaws.demo.AwsQuery;
 import io.iiifaws.demo.MotoFixtures;
 import io.iiifaws.testing.FaultyAws;
 import io.iiifaws.testing.OperatorHarness;
+import io.iiifaws.testing.PolicyCases;
 import io.iiifaws.testing.Specs;
 import java.time.Duration;
 import java.util.List;
@@ -87,25 +83,10 @@ class AssumedRoleTest {
             MotoFixtures.ecs(ecs, cluster, "go-iiif-team-a", OperatorHarness.CONTAINER);
         }
         network = MotoFixtures.network(new AwsQuery(h.moto.endpoint(), OperatorHarness.REGION, credentials));
-        IiifJobPolicy policy = new IiifJobPolicy();
-        policy.setMetadata(new ObjectMetaBuilder().withName("team-a").build());
-        policy.setSpec(new IiifJobPolicySpec(
-                new NamespaceSelector(Map.of("iiif-aws.io/team", "a"), null),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new PolicyAws(ROLE, EXTERNAL_ID)));
-        h.client().resource(policy).create();
+        h.client()
+                .resource(PolicyCases.policy(
+                        "team-a", "a", Map.of("aws", Map.of("roleArn", ROLE, "externalId", EXTERNAL_ID))))
+                .create();
     }
 
     @AfterEach

@@ -2,12 +2,9 @@ package io.iiifaws.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.iiifaws.api.Condition;
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobPolicy;
-import io.iiifaws.api.IiifJobPolicySpec;
-import io.iiifaws.api.NamespaceSelector;
 import io.iiifaws.api.Phase;
 import io.iiifaws.testing.OperatorHarness;
 import io.iiifaws.testing.Specs;
@@ -59,25 +56,12 @@ class JobPolicyTest {
     }
 
     IiifJobPolicy policy(String name, List<String> clusters, Integer maxParallelism, Integer maxUris) {
-        IiifJobPolicy policy = new IiifJobPolicy();
-        policy.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        policy.setSpec(new IiifJobPolicySpec(
-                new NamespaceSelector(Map.of("iiif-aws.io/team", team), null),
-                null,
-                clusters,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                maxParallelism,
-                maxUris,
-                null));
-        return policy;
+        Map<String, Object> spec = new java.util.HashMap<>();
+        spec.put("clusters", clusters);
+        spec.put("maxParallelism", maxParallelism);
+        spec.put("maxUris", maxUris);
+        spec.values().removeIf(java.util.Objects::isNull);
+        return io.iiifaws.testing.PolicyCases.policy(name, team, spec);
     }
 
     List<String> sharedNamespaces(String policy) {

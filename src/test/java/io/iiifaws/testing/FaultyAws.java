@@ -649,20 +649,21 @@ public final class FaultyAws implements AutoCloseable {
 
     /** STS, a query protocol, answers errors in XML of its own. */
     private static Answer queryError(Fault fault) {
-        String xml = "<ErrorResponse><Error><Type>Sender</Type><Code>" + fault.type() + "</Code><Message>"
-                + fault.message().replace("&", "&amp;").replace("<", "&lt;")
-                + "</Message></Error><RequestId>faulty</RequestId></ErrorResponse>";
-        return new Answer(
-                fault.status(),
-                Map.of("Content-Type", "text/xml"),
-                xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return xmlError(
+                fault,
+                "<ErrorResponse><Error><Type>Sender</Type>",
+                "</Error><RequestId>faulty</RequestId></ErrorResponse>");
     }
 
     /** S3 answers errors in XML. */
     private static Answer s3Error(Fault fault) {
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + fault.type() + "</Code><Message>"
-                + fault.message().replace("&", "&amp;").replace("<", "&lt;")
-                + "</Message><RequestId>faulty</RequestId></Error>";
+        return xmlError(
+                fault, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error>", "<RequestId>faulty</RequestId></Error>");
+    }
+
+    private static Answer xmlError(Fault fault, String before, String after) {
+        String xml = before + "<Code>" + fault.type() + "</Code><Message>"
+                + fault.message().replace("&", "&amp;").replace("<", "&lt;") + "</Message>" + after;
         return new Answer(
                 fault.status(),
                 Map.of("Content-Type", "application/xml"),

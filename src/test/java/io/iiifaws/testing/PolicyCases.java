@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -248,7 +248,12 @@ public final class PolicyCases {
         }
     }
 
-    public static List<String> fieldsOfAllCases() {
-        return cases().map(a -> (String) a.get()[3]).distinct().toList();
+    /** A policy of this name that selects namespaces labelled iiif-aws.io/team=TEAM and allows what spec says. */
+    public static io.iiifaws.api.IiifJobPolicy policy(String name, String team, Map<String, Object> spec) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(spec);
+        all.put("namespaceSelector", Map.of("matchLabels", Map.of(TEAM_LABEL, team)));
+        var policy = YAML.convertValue(
+                Map.of("metadata", Map.of("name", name), "spec", all), io.iiifaws.api.IiifJobPolicy.class);
+        return policy;
     }
 }
