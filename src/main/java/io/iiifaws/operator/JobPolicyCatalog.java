@@ -132,15 +132,38 @@ final class JobPolicyCatalog {
             throw new IllegalStateException("the IiifJobPolicies are not listed yet");
         }
         List<IiifJobPolicy> read = new ArrayList<>();
+        Map<String, Converted> now = new java.util.HashMap<>();
         for (GenericKubernetesResource stored : informer.getStore().list()) {
-            try {
-                read.add(client.getKubernetesSerialization().convertValue(stored, IiifJobPolicy.class));
-            } catch (IllegalArgumentException e) {
-                String why = AwsErrors.scrub(String.valueOf(e.getMessage()));
-                unreadable.put(stored.getMetadata().getName(), why.length() > 300 ? why.substring(0, 300) : why);
+            String name = stored.getMetadata().getName();
+            Converted known = converted.get(name);
+            if (known == null || !known.version().equals(stored.getMetadata().getResourceVersion())) {
+                known = convert(stored);
+            }
+            now.put(name, known);
+            if (known.policy() != null) {
+                read.add(known.policy());
+            } else {
+                unreadable.put(name, known.problem());
             }
         }
+        converted = now;
         return read;
+    }
+
+    /** A stored policy as read once for its resourceVersion: every pass asks, and policies seldom change. */
+    private record Converted(String version, IiifJobPolicy policy, String problem) {}
+
+    private volatile Map<String, Converted> converted = Map.of();
+
+    private Converted convert(GenericKubernetesResource stored) {
+        String version = String.valueOf(stored.getMetadata().getResourceVersion());
+        try {
+            return new Converted(
+                    version, client.getKubernetesSerialization().convertValue(stored, IiifJobPolicy.class), null);
+        } catch (IllegalArgumentException e) {
+            String why = AwsErrors.scrub(String.valueOf(e.getMessage()));
+            return new Converted(version, null, why.length() > 300 ? why.substring(0, 300) : why);
+        }
     }
 
     private Map<String, String> labels(String name) {

@@ -217,13 +217,14 @@ class StoredObjectsTest {
     @Test
     void aPolicyThatDoesNotFitItsTypesAllowsNothingAndIsNamedAndTheOperatorGoesOn() {
         var policies = h.client()
-                .genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
-                        .withGroup(io.iiifaws.api.IiifJob.GROUP)
-                        .withVersion(io.iiifaws.api.IiifJob.VERSION)
-                        .withKind("IiifJobPolicy")
-                        .withPlural(io.iiifaws.api.IiifJobPolicy.PLURAL)
-                        .withNamespaced(false)
-                        .build());
+                .genericKubernetesResources(
+                        new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                                .withGroup(io.iiifaws.api.IiifJob.GROUP)
+                                .withVersion(io.iiifaws.api.IiifJob.VERSION)
+                                .withKind("IiifJobPolicy")
+                                .withPlural(io.iiifaws.api.IiifJobPolicy.PLURAL)
+                                .withNamespaced(false)
+                                .build());
         policies.resource(h.client()
                         .getKubernetesSerialization()
                         .unmarshal(
@@ -234,10 +235,15 @@ class StoredObjectsTest {
         h.create(h.taskJob("under-a-broken-policy", "a.jpg"));
 
         IiifJobBinding refused = awaitFinished("under-a-broken-policy");
-        var failed = refused.job().getStatus().condition(io.iiifaws.api.Condition.FAILED).orElseThrow();
+        var failed = refused.job()
+                .getStatus()
+                .condition(io.iiifaws.api.Condition.FAILED)
+                .orElseThrow();
         assertThat(failed.reason()).isEqualTo("PolicyDenied");
-        assertThat(failed.message()).startsWith("no IiifJobPolicy selects namespace test (the cluster has broken);"
-                + " IiifJobPolicy broken cannot be read (").contains("maxUris");
+        assertThat(failed.message())
+                .startsWith("no IiifJobPolicy selects namespace test (the cluster has broken);"
+                        + " IiifJobPolicy broken cannot be read (")
+                .contains("maxUris");
 
         policies.resource(h.client()
                         .getKubernetesSerialization()
@@ -247,6 +253,7 @@ class StoredObjectsTest {
                                 io.fabric8.kubernetes.api.model.GenericKubernetesResource.class))
                 .create();
         h.create(h.taskJob("under-a-good-one", "a.jpg"));
-        assertThat(awaitFinished("under-a-good-one").job().getStatus().phase()).isEqualTo(io.iiifaws.api.Phase.Succeeded);
+        assertThat(awaitFinished("under-a-good-one").job().getStatus().phase())
+                .isEqualTo(io.iiifaws.api.Phase.Succeeded);
     }
 }
