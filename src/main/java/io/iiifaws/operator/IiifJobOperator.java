@@ -118,6 +118,7 @@ public final class IiifJobOperator implements AutoCloseable {
     private final IiifJobReconciler reconciler;
     private final AtomicBoolean leader;
     private final AtomicBoolean apiAway = new AtomicBoolean();
+    private final AtomicBoolean sharedWritePending = new AtomicBoolean();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "api-watchdog");
         thread.setDaemon(true);
@@ -163,6 +164,24 @@ public final class IiifJobOperator implements AutoCloseable {
                 new EventRecorder(client, config.instance(), clock, this::doubtPermissions),
                 config.jobMetrics(),
                 this::doubtPermissions);
+        // A change of policies or namespaces is written a second later, once for a burst of them.
+        runner.onPolicyChange(() -> {
+            if (!closed && sharedWritePending.compareAndSet(false, true)) {
+                try {
+                    watchdog.schedule(
+                            () -> {
+                                sharedWritePending.set(false);
+                                if (reconciling && leader.get()) {
+                                    runner.writeSharedNamespaces();
+                                }
+                            },
+                            1,
+                            TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // the operator is closing
+                }
+            }
+        });
         this.operator = newOperator(0);
         this.taskEvents = config.settings().taskEvents().map(queue -> new TaskEvents(
                         aws.sqsFor(queue), queue, runner.tracker()::take, () -> reconciling && leader.get())

@@ -72,8 +72,36 @@ final class JobPolicyCatalog {
                 return true;
             });
         }
+        policies.addEventHandler(toldOfChanges());
+        namespaces.addEventHandler(toldOfChanges());
         listed = CompletableFuture.allOf(
                 policies.start().toCompletableFuture(), namespaces.start().toCompletableFuture());
+    }
+
+    private volatile Runnable onChange = () -> {};
+
+    /** Told, on an informer's thread, when a policy or a namespace changed. */
+    void onChange(Runnable told) {
+        this.onChange = told;
+    }
+
+    private <T> io.fabric8.kubernetes.client.informers.ResourceEventHandler<T> toldOfChanges() {
+        return new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T added) {
+                onChange.run();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                onChange.run();
+            }
+
+            @Override
+            public void onDelete(T deleted, boolean unknownState) {
+                onChange.run();
+            }
+        };
     }
 
     synchronized void stop() {

@@ -281,6 +281,11 @@ public final class JobRunner implements AutoCloseable {
         policies.writeShared();
     }
 
+    /** Told, on an informer's thread, when a policy or a namespace changed. */
+    void onPolicyChange(Runnable told) {
+        policies.onChange(told);
+    }
+
     /** Forgets what is kept in memory for a job that finished or is gone. */
     private void forget(IiifJob job) {
         memory.forget(job.getMetadata().getUid());
