@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.iiifaws.api.IiifJob;
 import io.iiifaws.api.IiifJobPolicy;
@@ -34,6 +35,18 @@ import org.slf4j.LoggerFactory;
 final class JobPolicyCatalog {
     private static final Logger log = LoggerFactory.getLogger(JobPolicyCatalog.class);
 
+    /**
+     * IiifJobPolicies as stored, whatever they hold; named by their context, so that no discovery
+     * call is needed while the API server is away.
+     */
+    static final ResourceDefinitionContext POLICIES = new ResourceDefinitionContext.Builder()
+            .withGroup(IiifJob.GROUP)
+            .withVersion(IiifJob.VERSION)
+            .withKind("IiifJobPolicy")
+            .withPlural(IiifJobPolicy.PLURAL)
+            .withNamespaced(false)
+            .build();
+
     /** The longest a pass waits for the policies' first list. */
     private static final Duration LIST_WAIT = Duration.ofSeconds(5);
 
@@ -55,16 +68,8 @@ final class JobPolicyCatalog {
         if (client == null) {
             return;
         }
-        // Generic, so that a policy that does not read is named, not lost; by its context, so that
-        // no discovery call is needed while the API server is away.
-        var context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
-                .withGroup(IiifJob.GROUP)
-                .withVersion(IiifJob.VERSION)
-                .withKind("IiifJobPolicy")
-                .withPlural(IiifJobPolicy.PLURAL)
-                .withNamespaced(false)
-                .build();
-        policies = client.genericKubernetesResources(context).runnableInformer(0);
+        // Generic, so that a policy that does not read is named, not lost.
+        policies = client.genericKubernetesResources(POLICIES).runnableInformer(0);
         namespaces = client.namespaces().runnableInformer(0);
         for (SharedIndexInformer<?> informer : List.of(policies, namespaces)) {
             informer.exceptionHandler((started, error) -> {

@@ -214,24 +214,22 @@ class StoredObjectsTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> h.stored("turned") == null);
     }
 
-    @Test
-    void aPolicyThatDoesNotFitItsTypesAllowsNothingAndIsNamedAndTheOperatorGoesOn() {
-        var policies = h.client()
-                .genericKubernetesResources(
-                        new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
-                                .withGroup(io.iiifaws.api.IiifJob.GROUP)
-                                .withVersion(io.iiifaws.api.IiifJob.VERSION)
-                                .withKind("IiifJobPolicy")
-                                .withPlural(io.iiifaws.api.IiifJobPolicy.PLURAL)
-                                .withNamespaced(false)
-                                .build());
-        policies.resource(h.client()
+    /** Stores a policy as given, which the emulator does not check against the CRD. */
+    void storePolicy(String name, String specJson) {
+        h.client()
+                .genericKubernetesResources(JobPolicyCatalog.POLICIES)
+                .resource(h.client()
                         .getKubernetesSerialization()
                         .unmarshal(
                                 "{\"apiVersion\":\"iiif-aws.io/v1alpha1\",\"kind\":\"IiifJobPolicy\","
-                                        + "\"metadata\":{\"name\":\"broken\"},\"spec\":{\"maxUris\":\"lots\"}}",
+                                        + "\"metadata\":{\"name\":\"" + name + "\"},\"spec\":" + specJson + "}",
                                 io.fabric8.kubernetes.api.model.GenericKubernetesResource.class))
                 .create();
+    }
+
+    @Test
+    void aPolicyThatDoesNotFitItsTypesAllowsNothingAndIsNamedAndTheOperatorGoesOn() {
+        storePolicy("broken", "{\"maxUris\":\"lots\"}");
         h.create(h.taskJob("under-a-broken-policy", "a.jpg"));
 
         IiifJobBinding refused = awaitFinished("under-a-broken-policy");
@@ -245,13 +243,7 @@ class StoredObjectsTest {
                         + " IiifJobPolicy broken cannot be read (")
                 .contains("maxUris");
 
-        policies.resource(h.client()
-                        .getKubernetesSerialization()
-                        .unmarshal(
-                                "{\"apiVersion\":\"iiif-aws.io/v1alpha1\",\"kind\":\"IiifJobPolicy\","
-                                        + "\"metadata\":{\"name\":\"open\"},\"spec\":{}}",
-                                io.fabric8.kubernetes.api.model.GenericKubernetesResource.class))
-                .create();
+        storePolicy("open", "{}");
         h.create(h.taskJob("under-a-good-one", "a.jpg"));
         assertThat(awaitFinished("under-a-good-one").job().getStatus().phase())
                 .isEqualTo(io.iiifaws.api.Phase.Succeeded);
