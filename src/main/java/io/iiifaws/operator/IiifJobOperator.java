@@ -164,24 +164,7 @@ public final class IiifJobOperator implements AutoCloseable {
                 new EventRecorder(client, config.instance(), clock, this::doubtPermissions),
                 config.jobMetrics(),
                 this::doubtPermissions);
-        // A change of policies or namespaces is written a second later, once for a burst of them.
-        runner.onPolicyChange(() -> {
-            if (!closed && sharedWritePending.compareAndSet(false, true)) {
-                try {
-                    watchdog.schedule(
-                            () -> {
-                                sharedWritePending.set(false);
-                                if (reconciling && leader.get()) {
-                                    runner.writeSharedNamespaces();
-                                }
-                            },
-                            1,
-                            TimeUnit.SECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException closing) {
-                    // the operator is closing
-                }
-            }
-        });
+        runner.onPolicyChange(this::writeSharedSoon);
         this.operator = newOperator(0);
         this.taskEvents = config.settings().taskEvents().map(queue -> new TaskEvents(
                         aws.sqsFor(queue), queue, runner.tracker()::take, () -> reconciling && leader.get())
@@ -236,6 +219,7 @@ public final class IiifJobOperator implements AutoCloseable {
                     if (incarnation == generation) {
                         leader.set(true);
                         log.info("event=LeaderElected lease={}", given.getLeaseName());
+                        writeSharedSoon();
                     }
                     given.getLeaderCallbacks().ifPresent(LeaderCallbacks::onStartLeading);
                 },
@@ -318,8 +302,30 @@ public final class IiifJobOperator implements AutoCloseable {
         }
         if (!reconciling) {
             startIfPermitted(false);
-        } else if (leader.get()) {
-            runner.writeSharedNamespaces();
+        }
+    }
+
+    /**
+     * Writes where policies meet a second from now, once for a burst of changes: after a change of
+     * policies or namespaces (the informers' first list included), and when this replica becomes
+     * the one that reconciles.
+     */
+    private void writeSharedSoon() {
+        if (closed || !sharedWritePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            watchdog.schedule(
+                    () -> {
+                        sharedWritePending.set(false);
+                        if (reconciling && leader.get()) {
+                            runner.writeSharedNamespaces();
+                        }
+                    },
+                    1,
+                    TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the operator is closing
         }
     }
 
@@ -340,6 +346,7 @@ public final class IiifJobOperator implements AutoCloseable {
             runner.startPolicies();
             operator.start();
             reconciling = true;
+            writeSharedSoon();
         } catch (RuntimeException e) {
             if (first) {
                 throw e;
