@@ -182,4 +182,31 @@ class AssumedRoleTest {
                 .contains("AccessDenied");
         assertThat(h.aws.calls("RunTask")).isZero();
     }
+
+    @Test
+    void anAssumeRoleRefusalThatQuotesTheSignedRequestReachesNoStatusEventOrLog() {
+        h.aws.failNext(
+                "STS AssumeRole",
+                new FaultyAws.Fault(403, "SignatureDoesNotMatch", SecretsTest.INVALID_SIGNATURE),
+                new FaultyAws.Fault(403, "SignatureDoesNotMatch", SecretsTest.INVALID_SIGNATURE),
+                new FaultyAws.Fault(403, "SignatureDoesNotMatch", SecretsTest.INVALID_SIGNATURE));
+        h.start();
+        h.create(teamJob("quoted", "a.jpg"));
+
+        IiifJob failed = h.awaitFinished("quoted");
+
+        assertThat(failed.getStatus()
+                        .condition(io.iiifaws.api.Condition.FAILED)
+                        .orElseThrow()
+                        .message())
+                .startsWith("RunTask: assuming " + ROLE + " (sts:AssumeRole): SignatureDoesNotMatch")
+                .contains("[the canonical request and string to sign are removed]");
+        SecretsTest.assertNothingSecretIn(
+                h.client().getKubernetesSerialization().asJson(failed));
+        h.events("quoted").stream()
+                .map(io.fabric8.kubernetes.api.model.events.v1.Event::getNote)
+                .forEach(SecretsTest::assertNothingSecretIn);
+        assertThat(logs.list).isNotEmpty();
+        logs.list.stream().map(ILoggingEvent::getFormattedMessage).forEach(SecretsTest::assertNothingSecretIn);
+    }
 }
